@@ -1,0 +1,455 @@
+"""Import and export of the plan's project list (CSV, XLSX, JSON rows).
+
+Framework-free.  :func:`validate_rows` turns raw rows (CSV/XLSX cells or JSON API
+values) into :class:`~approval.services.plan_report.Project` objects or Thai
+error messages naming the row and the column; when there is any error the caller
+must store nothing.
+
+Columns (header names in English as below, or the Thai names in ``THAI_HEADERS``):
+``no, dimension, name, budget, ordinance_budget, disbursed, status, in_ordinance,
+note`` and optional ``reason`` (required when the status is ``cannot``).
+
+Rules: ``no`` whole number 1-100,000; ``dimension`` 1-4; ``name`` required, at most
+500 characters (NFC, stripped, runs of white space made one space); amounts
+non-negative, at most 2 decimals, at most 999,999,999,999.99, Thai digits and
+thousands separators accepted (``๑๐,๐๐๐.๐๐``), a blank amount is 0.00; ``status``
+an English code or its Thai label; ``in_ordinance`` yes/no/true/false/1/0/ใช่/ไม่ใช่/✓
+or blank (no); ``note`` and ``reason`` at most 1,000 characters.  Completely empty
+rows are skipped (they keep their row number).
+
+Exports neutralise text cells that a spreadsheet would run as a formula (starting
+with ``= + - @``, tab or carriage return) by prefixing a single quote; imports
+drop that quote again so that a round trip is lossless.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from approval.services.plan_report import (
+    CENT,
+    DIMENSIONS,
+    MAX_AMOUNT,
+    STATUS_LABELS,
+    STATUSES,
+    Project,
+)
+from approval.thai import arabic_digits, nfc, thai_digits
+
+COLUMNS: tuple[str, ...] = (
+    "no",
+    "dimension",
+    "name",
+    "budget",
+    "ordinance_budget",
+    "disbursed",
+    "status",
+    "in_ordinance",
+    "note",
+    "reason",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = COLUMNS[:-1]  # the seed CSV has no "reason" column
+
+#: Thai names of the columns, used in messages and accepted as header names.
+COLUMN_LABELS: dict[str, str] = {
+    "no": "ลำดับ",
+    "dimension": "มิติ",
+    "name": "รายการโครงการ",
+    "budget": "งบประมาณ",
+    "ordinance_budget": "งบประมาณตามข้อบัญญัติ",
+    "disbursed": "เบิกจ่าย",
+    "status": "สถานะ",
+    "in_ordinance": "บรรจุในข้อบัญญัติ",
+    "note": "หมายเหตุ",
+    "reason": "เหตุผลที่ไม่สามารถดำเนินการได้",
+}
+THAI_HEADERS: dict[str, str] = {
+    **{label: key for key, label in COLUMN_LABELS.items()},
+    "ชื่อโครงการ": "name",
+    "รายการโครงการ (ตั้งต้น)": "name",
+    "งบประมาณ (บาท)": "budget",
+    "งบประมาณตามแผน": "budget",
+    "งบประมาณตามข้อบัญญัติ/เทศบัญญัติ": "ordinance_budget",
+    "เบิกจ่าย (บาท)": "disbursed",
+    "บรรจุในข้อบัญญัติ/เทศบัญญัติ/แผนดำเนินงาน": "in_ordinance",
+    "เหตุผล": "reason",
+}
+
+MAX_ROWS = 5_000
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_COLUMNS = 50
+MAX_NAME = 500
+MAX_TEXT = 1_000
+MAX_NO = 100_000
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "1", "ใช่", "✓", "✔", "/"})
+FALSE_WORDS = frozenset({"no", "n", "false", "0", "ไม่ใช่", ""})
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_STATUS_BY_WORD: dict[str, str] = {s: s for s in STATUSES}
+_STATUS_BY_WORD.update({re.sub(r"\s+", "", label): s for s, label in STATUS_LABELS.items()})
+
+_AMOUNT_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_INT_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?$")
+_SPACE_RE = re.compile(r"\s+")
+
+MSG_AMOUNT = "ต้องเป็นตัวเลขไม่ติดลบ ทศนิยมไม่เกิน ๒ ตำแหน่ง"
+MSG_AMOUNT_MAX = "ต้องไม่เกิน ๙๙๙,๙๙๙,๙๙๙,๙๙๙.๙๙"
+
+
+def _error(row: int, column: str, message: str) -> dict[str, Any]:
+    """``{"row", "column", "message"}``; row 0 is the header / the file itself."""
+    if row:
+        where = f"แถวที่ {thai_digits(row)} คอลัมน์ {COLUMN_LABELS.get(column, column)}"
+    elif column:
+        where = f"หัวตาราง คอลัมน์ {COLUMN_LABELS.get(column, column)}"
+    else:
+        where = "ไฟล์"
+    return {"row": row, "column": column, "message": f"{where}: {message}"}
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _text(value: Any) -> str:
+    """A cell as NFC text, stripped; a neutralising quote from our export removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = nfc(str(value)).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
+        text = text[1:]
+    return text
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_amount(value: Any) -> Decimal | None:
+    """A non-negative amount with at most 2 decimals, or None when invalid.
+
+    Accepts int, Decimal, float (from XLSX cells; via its shortest repr) and text
+    with Thai or Arabic digits and thousands separators.  Blank is 0.00.
+    """
+    if isinstance(value, bool):
+        return None
+    if _is_blank(value):
+        return Decimal("0.00")
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        try:
+            amount = Decimal(repr(value))
+        except InvalidOperation:
+            return None
+    else:
+        text = arabic_digits(_text(value)).replace(" ", "")
+        if not _AMOUNT_RE.match(text):
+            return None
+        amount = Decimal(text.replace(",", ""))
+    if not amount.is_finite() or amount < 0:
+        return None
+    if amount != amount.quantize(CENT):
+        return None
+    return amount.quantize(CENT)
+
+
+def _parse_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, Decimal):
+        return int(value) if value.is_finite() and value == value.to_integral_value() else None
+    text = arabic_digits(_text(value)).replace(" ", "")
+    if not _INT_RE.match(text):
+        return None
+    return int(Decimal(text.replace(",", "")))
+
+
+def _parse_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int | float | Decimal) and value in (0, 1):
+        return bool(value)
+    word = arabic_digits(_text(value)).lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
+def _parse_status(value: Any) -> str | None:
+    word = _SPACE_RE.sub("", _text(value)).lower()
+    return _STATUS_BY_WORD.get(word)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Project], list[dict[str, Any]]]:
+    """Projects from raw rows, or the errors (then the projects list is empty).
+
+    Row numbers in errors are 1-based data rows (the first row after a header is 1).
+    Keys other than the known columns are ignored (e.g. ``status_label``).
+    """
+    projects: list[Project] = []
+    errors: list[dict[str, Any]] = []
+    for index, raw in enumerate(rows, start=1):
+        if not isinstance(raw, Mapping):
+            errors.append(_error(index, "", "ข้อมูลแถวไม่ถูกต้อง"))
+            continue
+        if all(_is_blank(raw.get(c)) for c in COLUMNS):
+            continue
+        row_errors: list[dict[str, Any]] = []
+
+        def fail(column: str, message: str) -> None:
+            row_errors.append(_error(index, column, message))  # noqa: B023
+
+        no = _parse_int(raw.get("no"))
+        if no is None or not 1 <= no <= MAX_NO:
+            fail("no", "ต้องเป็นจำนวนเต็ม ๑ ถึง ๑๐๐,๐๐๐")
+        dimension = _parse_int(raw.get("dimension"))
+        if dimension not in DIMENSIONS:
+            fail("dimension", "ต้องเป็นเลข ๑ ถึง ๔")
+        name = _SPACE_RE.sub(" ", _text(raw.get("name")))
+        if not name:
+            fail("name", "ต้องระบุชื่อโครงการ")
+        elif len(name) > MAX_NAME:
+            fail("name", "ต้องยาวไม่เกิน ๕๐๐ ตัวอักษร")
+        amounts: dict[str, Decimal] = {}
+        for column in ("budget", "ordinance_budget", "disbursed"):
+            amount = parse_amount(raw.get(column))
+            if amount is None:
+                fail(column, MSG_AMOUNT)
+            elif amount > MAX_AMOUNT:
+                fail(column, MSG_AMOUNT_MAX)
+            else:
+                amounts[column] = amount
+        status = _parse_status(raw.get("status"))
+        if status is None:
+            fail(
+                "status",
+                "ต้องเป็น " + " ".join(STATUS_LABELS[s] for s in STATUSES) + " หรือ " + " ".join(STATUSES),
+            )
+        in_ordinance = _parse_bool(raw.get("in_ordinance"))
+        if in_ordinance is None:
+            fail("in_ordinance", "ต้องเป็น ใช่ หรือ ไม่ใช่ (yes/no, ✓ หรือเว้นว่าง)")
+        note = _text(raw.get("note"))
+        if len(note) > MAX_TEXT:
+            fail("note", "ต้องยาวไม่เกิน ๑,๐๐๐ ตัวอักษร")
+        reason = _text(raw.get("reason"))
+        if len(reason) > MAX_TEXT:
+            fail("reason", "ต้องยาวไม่เกิน ๑,๐๐๐ ตัวอักษร")
+        elif status == "cannot" and not reason:
+            fail("reason", "ต้องระบุเหตุผลเมื่อสถานะเป็น ไม่สามารถดำเนินการได้")
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        projects.append(
+            Project(
+                no=no,  # type: ignore[arg-type]
+                dimension=dimension,  # type: ignore[arg-type]
+                name=name,
+                budget=amounts["budget"],
+                ordinance_budget=amounts["ordinance_budget"],
+                disbursed=amounts["disbursed"],
+                status=status,  # type: ignore[arg-type]
+                in_ordinance=in_ordinance,  # type: ignore[arg-type]
+                reason=reason,
+                note=note,
+            )
+        )
+    if errors:
+        return [], errors
+    return projects, []
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _header_key(cell: Any) -> str:
+    text = _text(cell).lstrip("\ufeff").strip()
+    key = text.lower().replace(" ", "_")
+    if key in COLUMNS:
+        return key
+    compact = _SPACE_RE.sub("", text)
+    for thai, column in THAI_HEADERS.items():
+        if compact == _SPACE_RE.sub("", thai):
+            return column
+    return ""
+
+
+def _rows_from_table(table: Iterable[Sequence[Any]]) -> tuple[list[Project], list[dict[str, Any]]]:
+    """Header row + data rows -> (projects, errors).  Stops reading after MAX_ROWS."""
+    iterator = iter(table)
+    header = None
+    for header in iterator:
+        if not all(_is_blank(c) for c in header):
+            break
+    else:
+        header = None
+    if header is None:
+        return [], [_error(0, "", "ไม่พบข้อมูล (ไฟล์ว่าง)")]
+    errors: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        if _is_blank(cell):
+            continue
+        key = _header_key(cell)
+        if not key:
+            errors.append(_error(0, _text(cell), "ไม่รู้จักคอลัมน์นี้"))
+        elif key in index:
+            errors.append(_error(0, key, "มีคอลัมน์นี้ซ้ำ"))
+        else:
+            index[key] = position
+    for key in REQUIRED_COLUMNS:
+        if key not in index:
+            errors.append(_error(0, key, "ไม่พบคอลัมน์นี้"))
+    if errors:
+        return [], errors
+    rows: list[dict[str, Any]] = []
+    for count, values in enumerate(iterator, start=1):
+        if count > MAX_ROWS:
+            return [], [_error(0, "", f"มีข้อมูลเกิน {thai_digits(f'{MAX_ROWS:,}')} แถว")]
+        rows.append({key: (values[pos] if pos < len(values) else None) for key, pos in index.items()})
+    return validate_rows(rows)
+
+
+def parse_csv(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
+    """Projects from a UTF-8 CSV (with or without BOM) with a header row."""
+    if len(data) > MAX_FILE_BYTES:
+        return [], [_error(0, "", "ไฟล์มีขนาดเกิน ๑๐ เมกะไบต์")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [_error(0, "", "ไฟล์ CSV ต้องเข้ารหัส UTF-8 (ใน Excel เลือกบันทึกเป็น CSV UTF-8)")]
+    if "\x00" in text:
+        return [], [_error(0, "", "ไม่ใช่ไฟล์ CSV")]
+    try:
+        return _rows_from_table(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return [], [_error(0, "", "รูปแบบไฟล์ CSV ไม่ถูกต้อง")]
+
+
+def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
+    """Projects from the first sheet of an XLSX workbook with a header row."""
+    not_xlsx = [_error(0, "", "ไม่ใช่ไฟล์ Excel (.xlsx) ที่ถูกต้อง")]
+    if len(data) > MAX_FILE_BYTES:
+        return [], [_error(0, "", "ไฟล์มีขนาดเกิน ๑๐ เมกะไบต์")]
+    if not data.startswith(b"PK\x03\x04"):
+        return [], not_xlsx
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+                return [], not_xlsx
+            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
+                return [], [_error(0, "", "ไฟล์มีขนาดเมื่อคลายการบีบอัดใหญ่เกินไป")]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return [], not_xlsx
+    from openpyxl import load_workbook  # imported lazily: only the import needs it
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on malformed content
+        return [], not_xlsx
+    try:
+        if not workbook.worksheets:
+            return [], [_error(0, "", "ไม่พบข้อมูล (ไฟล์ว่าง)")]
+        sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # do not trust the stored dimension tag
+        try:
+            return _rows_from_table(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+        except Exception:
+            return [], not_xlsx
+    finally:
+        workbook.close()
+
+
+# --------------------------------------------------------------------------- export
+
+
+def neutralise(text: str) -> str:
+    """Prefix a single quote to text a spreadsheet would take for a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _export_row(p: Project) -> list[Any]:
+    return [
+        p.no,
+        p.dimension,
+        neutralise(p.name),
+        p.budget,
+        p.ordinance_budget,
+        p.disbursed,
+        p.status,
+        "yes" if p.in_ordinance else "no",
+        neutralise(p.note),
+        neutralise(p.reason),
+    ]
+
+
+def export_csv(projects: Iterable[Project]) -> bytes:
+    """UTF-8 CSV with a BOM (so Excel opens Thai correctly), header in English codes."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for p in sorted(projects, key=lambda p: p.no):
+        row = _export_row(p)
+        row[3:6] = [f"{amount:.2f}" for amount in row[3:6]]
+        writer.writerow(row)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def export_xlsx(projects: Iterable[Project]) -> bytes:
+    """An XLSX workbook with one sheet; amounts are numeric cells (format #,##0.00)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import TYPE_STRING
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = "projects"
+    sheet.append(list(COLUMNS))
+    for p in sorted(projects, key=lambda p: p.no):
+        sheet.append(_export_row(p))
+        row = sheet.max_row
+        for col in (4, 5, 6):
+            sheet.cell(row=row, column=col).number_format = "#,##0.00"
+        for col in (3, 9, 10):  # never let openpyxl read a text cell as a formula
+            cell = sheet.cell(row=row, column=col)
+            cell.data_type = TYPE_STRING
+    sheet.column_dimensions["C"].width = 80
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def load_demo_projects() -> list[Project]:
+    """The reference memo's 49 projects (``approval/demo/plan-2567-round6-projects.csv``)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "demo" / "plan-2567-round6-projects.csv"
+    projects, errors = parse_csv(path.read_bytes())
+    if errors:  # pragma: no cover - the shipped file is valid
+        raise ValueError(errors)
+    return projects
+
