@@ -14,7 +14,7 @@ Rules: ``no`` whole number 1-100,000; ``dimension`` 1-4; ``name`` required, at m
 non-negative, at most 2 decimals, at most 999,999,999,999.99, Thai digits and
 thousands separators accepted (``๑๐,๐๐๐.๐๐``), a blank amount is 0.00; ``status``
 an English code or its Thai label; ``in_ordinance`` yes/no/true/false/1/0/ใช่/ไม่ใช่/✓
-or blank (no); ``note`` and ``reason`` at most 1,000 characters.  Completely empty
+or blank (no); ``note`` and ``reason`` at most 500 characters.  Completely empty
 rows are skipped (they keep their row number).
 
 Exports neutralise text cells that a spreadsheet would run as a formula (starting
@@ -86,7 +86,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_COLUMNS = 50
 MAX_NAME = 500
-MAX_TEXT = 1_000
+MAX_TEXT = 500  # plan_project.note / reason are String(500)
 MAX_NO = 100_000
 
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "ใช่", "✓", "✔", "/"})
@@ -254,10 +254,10 @@ def validate_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Project], lis
             fail("in_ordinance", "ต้องเป็น ใช่ หรือ ไม่ใช่ (yes/no, ✓ หรือเว้นว่าง)")
         note = _text(raw.get("note"))
         if len(note) > MAX_TEXT:
-            fail("note", "ต้องยาวไม่เกิน ๑,๐๐๐ ตัวอักษร")
+            fail("note", "ต้องยาวไม่เกิน ๕๐๐ ตัวอักษร")
         reason = _text(raw.get("reason"))
         if len(reason) > MAX_TEXT:
-            fail("reason", "ต้องยาวไม่เกิน ๑,๐๐๐ ตัวอักษร")
+            fail("reason", "ต้องยาวไม่เกิน ๕๐๐ ตัวอักษร")
         elif status == "cannot" and not reason:
             fail("reason", "ต้องระบุเหตุผลเมื่อสถานะเป็น ไม่สามารถดำเนินการได้")
         if row_errors:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
@@ -105,6 +105,9 @@ class Project:
             "reason": self.reason,
             "note": self.note,
         }
+
+
+_PROJECT_FIELDS = tuple(f.name for f in fields(Project))
 
 
 # --------------------------------------------------------------------------- arithmetic
@@ -451,6 +454,15 @@ def _money_text(value: Any, digits: bool) -> str:
     return money(q2(value if value is not None else 0), digits)
 
 
+def _numbered(items: Iterable[Any], digits: bool) -> list[str]:
+    """``๑. text`` for each non-empty item (numbers the user typed are kept as they are)."""
+    texts = [str(x).strip() for x in items if x is not None and str(x).strip()]
+    out = []
+    for index, text in enumerate(texts, start=1):
+        out.append(text if text[0].isdigit() else f"{_n(index, digits)}. {text}")
+    return out
+
+
 def plan_report_print_context(
     report: Mapping[str, Any], summary: Mapping[str, Any] | None = None, digits: bool = True
 ) -> dict[str, Any]:
@@ -567,10 +579,27 @@ def plan_report_print_context(
         if summary["implementation_capped"]
         else "",
         "status_labels": [STATUS_LABELS[s] for s in STATUSES],
+        "status_headers": ["รอ รายงาน", "อยู่ระหว่าง ดำเนินการ", "ดำเนินการ แล้วเสร็จ", "ไม่สามารถ ดำเนินการได้"],
         "project_rows": project_rows,
-        "problems": [str(x) for x in report.get("problems") or []],
-        "suggestions": [str(x) for x in report.get("suggestions") or []],
+        "problems": _numbered(report.get("problems") or [], digits),
+        "suggestions": _numbered(report.get("suggestions") or [], digits),
         "reporter_name": str(report.get("reporter_name") or ""),
         "reporter_position": str(report.get("reporter_position") or ""),
         "summary_lines": [str(x) for x in lines],
     }
+
+
+def with_print_context(report: Mapping[str, Any], digits: bool = True) -> dict[str, Any]:
+    """A copy of a ``memo.plan_report`` dict with ``"print"`` added (what the template prints).
+
+    ``report["summary"]`` is computed if missing (needs ``minimum_projects`` then).
+    """
+    out = dict(report)
+    if "summary" not in out:
+        out["summary"] = compute(
+            [p if isinstance(p, Project) else Project(**{k: p[k] for k in _PROJECT_FIELDS if k in p})
+             for p in out.get("projects") or []],
+            int(out.get("minimum_projects") or 0),
+        )
+    out["print"] = plan_report_print_context(out, out["summary"], digits)
+    return out
