@@ -1,0 +1,67 @@
+"""e-Saraban: internal memos (บันทึกข้อความ) and their signing chain."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from flask import Flask
+
+from .config import DEV_SECRET, PROJECT_ROOT, load_config
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: defaults, then the environment, then the test mapping."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_mapping(load_config())
+    if test_config:
+        app.config.from_mapping(test_config)
+    _check_secret(app)
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # Thai stays readable (and searchable) inside JSON columns.
+    options.setdefault("json_serializer", lambda obj: json.dumps(obj, ensure_ascii=False))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def _check_secret(app: Flask) -> None:
+    if app.config["APP_ENV"] not in ("development", "testing") and app.config["SECRET_KEY"] in ("", DEV_SECRET):
+        raise RuntimeError("SECRET_KEY must be set to a real secret outside development")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from . import models  # noqa: F401  (register the tables with the metadata)
+    from .sqlite import install_sqlite_pragmas
+
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api import register_api
+    from .web import register_web
+
+    register_web(app)
+    register_api(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,1 @@
+"""Demo data shipped with the project: the reference organisation, people and memo."""

@@ -1,0 +1,204 @@
+"""Memos, the steps of their chain, their events, numbers and frozen documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, enum_column, utcnow
+from .organization import StepKind
+
+if TYPE_CHECKING:
+    from .organization import Organization
+    from .plan import PlanReport
+    from .user import User
+
+
+class MemoState(str, enum.Enum):
+    DRAFT = "draft"  #: being written by its author
+    IN_REVIEW = "in_review"  #: climbing the chain; one step pending
+    RETURNED = "returned"  #: sent back for revision; the author may edit and resubmit
+    DECIDED = "decided"  #: the order is given; frozen PDF stored
+    ARCHIVED = "archived"  #: kept by the records officer; read-only
+    CANCELLED = "cancelled"  #: withdrawn for good; keeps its number
+
+
+class Decision(str, enum.Enum):
+    ACKNOWLEDGE = "acknowledge"  #: ทราบ
+    APPROVE = "approve"  #: อนุมัติ
+    REJECT = "reject"  #: ไม่อนุมัติ
+    OTHER = "other"  #: free text
+
+
+class StepStatus(str, enum.Enum):
+    WAITING = "waiting"  #: later in the chain
+    PENDING = "pending"  #: the one step that may act now
+    DONE = "done"  #: signed
+    RETURNED = "returned"  #: signed, sending the memo back
+
+
+class StepDecision(str, enum.Enum):
+    FORWARD = "forward"
+    RETURN = "return"
+    ACKNOWLEDGE = "acknowledge"
+    APPROVE = "approve"
+    REJECT = "reject"
+    OTHER = "other"
+
+
+class Memo(db.Model):
+    __tablename__ = "memo"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "number_year", "number_seq", name="uq_memo_number"),
+        sa.CheckConstraint(
+            "state NOT IN ('decided', 'archived') OR (decision IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decided_has_decision",
+        ),
+        sa.CheckConstraint("(number IS NULL) = (number_seq IS NULL)", name="number_complete"),
+        sa.Index("ix_memo_org_state", "organization_id", "state"),
+        sa.Index("ix_memo_org_author", "organization_id", "author_id"),
+        sa.Index("ix_memo_org_pending", "organization_id", "pending_assignee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    state: Mapped[MemoState] = mapped_column(enum_column(MemoState, "memo_state"), default=MemoState.DRAFT)
+    number: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+    number_year: Mapped[int | None] = mapped_column(nullable=True)
+    number_seq: Mapped[int | None] = mapped_column(nullable=True)
+    department: Mapped[str] = mapped_column(sa.String(300))
+    date: Mapped[dt.date] = mapped_column(sa.Date)
+    subject: Mapped[str] = mapped_column(sa.String(500))
+    addressee: Mapped[str] = mapped_column(sa.String(300))
+    sections: Mapped[list] = mapped_column(sa.JSON, default=list)
+    closing: Mapped[str] = mapped_column(sa.String(300), default="จึงเรียนมาเพื่อโปรดทราบ")
+    round: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    current_step: Mapped[int | None] = mapped_column(nullable=True)
+    pending_assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+    decision: Mapped[Decision | None] = mapped_column(enum_column(Decision, "memo_decision"), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    steps: Mapped[list[Step]] = relationship(
+        back_populates="memo", order_by="(Step.round, Step.seq)", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="memo", order_by="Event.id", cascade="all, delete-orphan"
+    )
+    document: Mapped[MemoDocument | None] = relationship(back_populates="memo", uselist=False)
+    plan_report: Mapped[PlanReport | None] = relationship(
+        back_populates="memo", uselist=False, cascade="all, delete-orphan"
+    )
+
+    # Optimistic concurrency: every flush is UPDATE ... WHERE version = :seen.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def round_steps(self) -> list[Step]:
+        """The steps of the current round, in chain order."""
+        return [s for s in self.steps if s.round == self.round]
+
+    @property
+    def pending_step(self) -> Step | None:
+        return next((s for s in self.round_steps if s.status == StepStatus.PENDING), None)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (MemoState.DRAFT, MemoState.RETURNED)
+
+    def __repr__(self) -> str:
+        return f"<Memo {self.id} {self.state.value}>"
+
+
+class Step(db.Model):
+    """One signing step of one round, copied from the chain at submission."""
+
+    __tablename__ = "step"
+    __table_args__ = (sa.UniqueConstraint("memo_id", "round", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"), index=True)
+    round: Mapped[int] = mapped_column()
+    seq: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[StepKind] = mapped_column(enum_column(StepKind, "step_kind"))
+    assignee_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    acting: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    status: Mapped[StepStatus] = mapped_column(enum_column(StepStatus, "step_status"))
+    decision: Mapped[StepDecision | None] = mapped_column(
+        enum_column(StepDecision, "step_decision"), nullable=True
+    )
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    confirmed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+    memo: Mapped[Memo] = relationship(back_populates="steps")
+    assignee: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Step {self.id} r{self.round}#{self.seq} {self.status.value}>"
+
+
+class Event(db.Model):
+    """Append-only audit log; each row chains to the previous one by hash."""
+
+    __tablename__ = "event"
+    __table_args__ = (sa.Index("ix_event_org_memo", "organization_id", "memo_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    memo_id: Mapped[int | None] = mapped_column(sa.ForeignKey("memo.id"), nullable=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+    action: Mapped[str] = mapped_column(sa.String(40))
+    from_state: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    to_state: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    round: Mapped[int | None] = mapped_column(nullable=True)
+    step: Mapped[int | None] = mapped_column(nullable=True)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    memo: Mapped[Memo | None] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.action}>"
+
+
+class NumberCounter(db.Model):
+    """The running number of the register, per organisation and Buddhist Era year."""
+
+    __tablename__ = "number_counter"
+
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class MemoDocument(db.Model):
+    """The frozen PDF of a decided memo, stored in the database with its SHA-256."""
+
+    __tablename__ = "memo_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"), unique=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    memo: Mapped[Memo] = relationship(back_populates="document")

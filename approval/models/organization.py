@@ -1,0 +1,78 @@
+"""Organisations (tenants) and their signing chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from .user import User
+
+#: Defaults of Organization.settings; a stored value overrides the key.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "digits": "thai",  #: "thai" or "arabic" digits in documents
+    "archive_mode": "records",  #: "auto" archives at the order; "records" waits for the records officer
+    "require_signing_password": True,  #: signers confirm forward/return/order with their password
+    "level_thresholds": None,  #: None -> the plan report's documented default
+}
+
+
+class StepKind(str, enum.Enum):
+    OPINION = "opinion"  #: ความเห็น: forward or return
+    ORDER = "order"  #: คำสั่ง: the last step, decides the memo
+
+
+class Organization(db.Model):
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    district: Mapped[str] = mapped_column(sa.String(100), default="")
+    province: Mapped[str] = mapped_column(sa.String(100), default="")
+    number_prefix: Mapped[str] = mapped_column(sa.String(50))
+    settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    emblem_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    chain: Mapped[list[ChainStep]] = relationship(
+        back_populates="organization", order_by="ChainStep.position", cascade="all, delete-orphan"
+    )
+
+    def setting(self, key: str) -> Any:
+        """A setting with its default."""
+        return (self.settings or {}).get(key, DEFAULT_SETTINGS[key])
+
+    @property
+    def uses_thai_digits(self) -> bool:
+        return self.setting("digits") != "arabic"
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.id} {self.name!r}>"
+
+
+class ChainStep(db.Model):
+    """One step of the organisation's current chain (copied onto a memo at submission)."""
+
+    __tablename__ = "chain_step"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[StepKind] = mapped_column(enum_column(StepKind, "step_kind"))
+    assignee_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    acting: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+
+    organization: Mapped[Organization] = relationship(back_populates="chain")
+    assignee: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ChainStep {self.id} #{self.position} {self.kind.value}>"

@@ -1,0 +1,67 @@
+"""The anti-corruption plan report attached to a memo (e-PlanNACC format)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .memo import Memo
+
+MONEY = sa.Numeric(14, 2)
+
+
+class PlanReport(db.Model):
+    __tablename__ = "plan_report"
+    __table_args__ = (sa.CheckConstraint("round IN (6, 12)", name="round_6_or_12"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"), unique=True)
+    fiscal_year: Mapped[int] = mapped_column()
+    round: Mapped[int] = mapped_column()
+    minimum_projects: Mapped[int] = mapped_column()
+    problems: Mapped[list] = mapped_column(sa.JSON, default=list)
+    suggestions: Mapped[list] = mapped_column(sa.JSON, default=list)
+    reporter_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    reporter_position: Mapped[str] = mapped_column(sa.String(200), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    memo: Mapped[Memo] = relationship(back_populates="plan_report")
+    projects: Mapped[list[PlanProject]] = relationship(
+        back_populates="report", order_by="PlanProject.position", cascade="all, delete-orphan"
+    )
+
+
+class PlanProject(db.Model):
+    __tablename__ = "plan_project"
+    __table_args__ = (
+        sa.CheckConstraint("dimension BETWEEN 1 AND 4", name="dimension_1_4"),
+        sa.CheckConstraint(
+            "status IN ('waiting', 'in_progress', 'completed', 'cannot')", name="status_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_report.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    no: Mapped[int] = mapped_column()
+    dimension: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(sa.String(500))
+    budget: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    ordinance_budget: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    disbursed: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    in_ordinance: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    report: Mapped[PlanReport] = relationship(back_populates="projects")

@@ -1,0 +1,556 @@
+"""Thai typesetting for xhtml2pdf 0.2.28 on ReportLab 5.1 (both pinned).
+
+xhtml2pdf knows nothing of Thai: it breaks lines only at spaces and draws
+each character's default glyph, so long Thai phrases run off the page and
+tone marks collide with upper vowels (ที่ prints like ที).  The patches here
+fix both.  :func:`install` applies them once per process (idempotent); each
+patched function looks at :data:`ENABLED` and, when it is off, hands over to
+the original, which is how the benchmark measures the pipeline without them.
+
+What is patched, and why:
+
+1. ``MarkedCanvas.beginText`` (xhtml2pdf's canvas class) returns a
+   :class:`ThaiTextObject`.  Every piece of text xhtml2pdf draws --
+   paragraphs, table cells, static headers, page numbers, drawString -- goes
+   through a text object's ``_formatText``, so shaping there covers it all,
+   and at draw time: the line breaker measures unshaped text (marks have no
+   advance, so widths are the same) and text fed back into a paragraph
+   split across pages is never a shaped string.  Each shaped run is wrapped
+   in a ``/Span <</ActualText ...>> BDC ... EMC`` marked-content sequence so
+   text extraction and search give back the original characters.
+2. ``ttfonts.makeToUnicodeCMap`` maps the private-use code points ReportLab
+   gives to unencoded glyphs (Sarabun's raised tone marks...) back to the
+   real characters, for extractors that ignore /ActualText.
+3. ``reportlab_paragraph._getFragWords`` also cuts words at Thai word
+   boundaries (PyThaiNLP, see :mod:`.thaibreak`) and at U+200B; a word that
+   follows such a boundary is a :class:`Glued` word: a line may break before
+   it, but no space stands between it and the previous word.
+4. ``Paragraph.breakLines`` is xhtml2pdf's multi-fragment line breaker with
+   glued words understood: no space width is counted before them, no space
+   is put into the line's text (a U+200B marks the boundary instead, which
+   the text object turns into justification space and never draws), and a
+   glued word too wide for the line (a long compound in a narrow table
+   cell) is cut between Thai character clusters.  Paragraphs without Thai
+   keep the original code.
+5. ``reportlab_paragraph._split_blParaHard`` (a paragraph split across
+   pages) joins the lines of the part that moves on with a space only where
+   the line broke at a space; a break between Thai words is kept as U+200B.
+6. ``Paragraph.minWidth`` counts Thai words, not the whole run, so a table
+   sizing its columns does not see a Thai sentence as one unbreakable word.
+7. ``PmlBaseDoc._makeCanvas``: during :func:`rendering`, the PDF gets a
+   fixed timestamp (the memo's creation date) and an invariant ID, so the
+   same memo renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import re
+from functools import lru_cache
+from hashlib import md5
+from string import whitespace
+
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
+from reportlab.pdfgen.textobject import PDFTextObject
+from reportlab.rl_settings import _FUZZ
+from xhtml2pdf import reportlab_paragraph as rp
+from xhtml2pdf import xhtml2pdf_reportlab as xr
+from xhtml2pdf.builders.printmarks import MarkedCanvas
+
+from . import fonts, thaibreak
+from .thaibreak import ZWSP
+
+#: Whether the Thai layers are on (the benchmark turns them off).
+ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("thai_pdf_enabled", default=True)
+#: The creation date of the document being rendered, when it is a memo.
+_RENDER_DATE: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar(
+    "thai_pdf_render_date", default=None
+)
+
+_ORIGINAL: dict[str, object] = {}
+_installed = False
+
+#: Text that needs shaping: Thai letters and marks.
+_COMPLEX = re.compile("[\u0e31-\u0e4e]")
+_TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+# Like reportlab_paragraph._wsc_re_split, without U+200B: that is a break
+# opportunity *without* a space, which patch 3 handles itself.
+_WS_SPLIT = re.compile(
+    "[%s]+"
+    % re.escape(
+        "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+        " \x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+    )
+).split
+
+
+def enabled() -> bool:
+    return _installed and ENABLED.get()
+
+
+@contextlib.contextmanager
+def thai_layers(on: bool):
+    """Turn the Thai layers on or off for the renders inside the block."""
+    token = ENABLED.set(on)
+    try:
+        yield
+    finally:
+        ENABLED.reset(token)
+
+
+@contextlib.contextmanager
+def rendering(created_at: dt.datetime | None):
+    """Renders inside get ``created_at`` as their fixed creation date."""
+    token = _RENDER_DATE.set(created_at)
+    try:
+        yield
+    finally:
+        _RENDER_DATE.reset(token)
+
+
+# ---------------------------------------------------------------------------
+# 1. Shaping at draw time, with /ActualText
+
+
+@lru_cache(maxsize=8192)
+def _shape(text: str, font_name: str, size: float):
+    return shapeStr(text, font_name, size)
+
+
+def _actual_text(text: str) -> str:
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+class ThaiTextObject(PDFTextObject):
+    """A text object that shapes runs of Thai with HarfBuzz as it draws them."""
+
+    def _formatText(self, text):
+        if not enabled():
+            return super()._formatText(text)
+        if isinstance(text, bytes):
+            text = text.decode("utf8")
+        elif not isinstance(text, str):
+            text = str(text)
+        if self._fontname in fonts.THAI_DIGIT_FONTS:
+            text = text.translate(_TO_THAI_DIGITS)
+        if ZWSP not in text and not _COMPLEX.search(text):
+            return super()._formatText(text)
+        font = pdfmetrics.getFont(self._fontname)
+        shapable = getattr(font, "_dynamicFont", False) and getattr(font, "shapable", False)
+        # U+200B marks a boundary between two Thai words on the line: never
+        # drawn, and on a justified line it takes its share of the extra
+        # space, as a space does through Tw.
+        gap = getattr(self, "_wordSpace", 0) or 0
+        gap_op = f"[{-gap * 1000.0 / self._fontsize:.3f}] TJ" if gap and self._fontsize else ""
+        out = []
+        for i, part in enumerate(text.split(ZWSP)):
+            if i and gap_op:
+                out.append(gap_op)
+            if not part:
+                continue
+            if shapable and _COMPLEX.search(part):
+                shaped = _shape(part, self._fontname, self._fontsize)
+                if isinstance(shaped, ShapedStr):
+                    out.append(
+                        f"/Span <</ActualText {_actual_text(part)}>> BDC "
+                        f"{super()._formatText(shaped)} EMC"
+                    )
+                    continue
+            out.append(super()._formatText(part))
+        return " ".join(out)
+
+
+def _beginText(self, x=0, y=0, direction=None):
+    return ThaiTextObject(self, x, y, direction=direction)
+
+
+# ---------------------------------------------------------------------------
+# 2. ToUnicode: private-use code points back to real characters
+
+
+def _makeToUnicodeCMap(fontname, subset):
+    cmap = _ORIGINAL["makeToUnicodeCMap"](fontname, subset)
+    face = str(fontname).split("+", 1)[-1]
+    table = fonts.PUA_TEXT.get(face)
+    if not table or not enabled():
+        return cmap
+    for i, code in enumerate(subset):
+        text = table.get(code)
+        if text:
+            old = "<%02X> <%04X>" % (i, code)
+            new = "<%02X> <%s>" % (i, text.encode("utf-16-be").hex().upper())
+            cmap = cmap.replace(old, new, 1)
+    return cmap
+
+
+# ---------------------------------------------------------------------------
+# 3. Words: Thai word boundaries
+
+
+class Glued(list):
+    """A frag word that follows the previous one without a space between."""
+
+
+def _text_of(f):
+    text = getattr(f, "text", None)
+    if isinstance(text, bytes):
+        return text.decode("utf8")
+    if text is None or isinstance(text, str):
+        return text
+    return str(text)
+
+
+def _getFragWords(frags):
+    if not enabled() or not any(
+        (t := _text_of(f)) and thaibreak.has_thai(t) for f in frags
+    ):
+        return _ORIGINAL["_getFragWords"](frags)
+    stringWidth = rp.stringWidth
+    R = []
+    W = []
+    n = 0
+    hangingStrip = False
+
+    def close():
+        nonlocal W, n
+        if W != []:
+            W.insert(0, n)
+            R.append(W)
+        W = []
+        n = 0
+
+    for f in frags:
+        text = _text_of(f)
+        if text:
+            if hangingStrip:
+                hangingStrip = False
+                text = text.lstrip(whitespace)
+            S = _WS_SPLIT(text) if "\xa0" in text else text.split()
+            if S == []:
+                S = [""]
+            if W != [] and text and text[0] in whitespace:
+                close()
+            for k, w in enumerate(S):
+                for j, seg in enumerate(thaibreak.segments(w) if w else [""]):
+                    if j:
+                        # a break opportunity without a space before seg
+                        close()
+                        W = Glued()
+                    if seg or j == 0:
+                        W.append((f, seg))
+                        n += stringWidth(seg, f.fontName, f.fontSize)
+                if k < len(S) - 1:
+                    close()
+            if text and text[-1] in whitespace:
+                close()
+        elif hasattr(f, "cbDefn"):
+            w = getattr(f.cbDefn, "width", 0)
+            if w:
+                close()
+                R.append([w, (f, "")])
+            else:
+                W.append((f, ""))
+                n += getattr(f.cbDefn, "advance", 0) + getattr(f.cbDefn, "reserve", 0)
+        elif hasattr(f, "lineBreak"):
+            close()
+            R.append([0, (f, "")])
+            hangingStrip = True
+    close()
+    return R
+
+
+# ---------------------------------------------------------------------------
+# 4. Line breaking with glued words
+
+
+def _cut_wide_word(w, maxWidth):
+    """A word wider than ``maxWidth`` cut between character clusters."""
+    stringWidth = rp.stringWidth
+    atoms = []  # (frag, text, width, breakable_before)
+    for f, text in w[1:]:
+        if hasattr(f, "cbDefn") or not text:
+            atoms.append((f, text, 0.0, False))
+            continue
+        for c in thaibreak.clusters(text):
+            atoms.append((f, c, stringWidth(c, f.fontName, f.fontSize), True))
+    out = []
+    cur = Glued() if isinstance(w, Glued) else []
+    width = 0.0
+    for f, text, aw, breakable in atoms:
+        if breakable and width > 0 and width + aw > maxWidth + _FUZZ:
+            cur.insert(0, width)
+            out.append(cur)
+            cur, width = Glued(), 0.0
+        if cur and cur[-1][0] is f and text and cur[-1][1]:
+            cur[-1] = (f, cur[-1][1] + text)
+        else:
+            cur.append((f, text))
+        width += aw
+    cur.insert(0, width)
+    out.append(cur)
+    return out
+
+
+def _extent(f, calcBounds):
+    cbDefn = getattr(f, "cbDefn", None)
+    if calcBounds and getattr(cbDefn, "width", 0):
+        descent, ascent = rp.imgVRange(cbDefn.height, cbDefn.valign, f.fontSize)
+        return ascent, descent
+    return rp.getAscentDescent(f.fontName, f.fontSize)
+
+
+def _has_thai_frags(frags) -> bool:
+    return any((t := _text_of(f)) and thaibreak.has_thai(t) for f in frags)
+
+
+def _breakLines(self, width):
+    frags = self.frags
+    if (
+        not enabled()
+        or self.style.wordWrap == "CJK"
+        or (hasattr(self, "blPara") and getattr(self, "_splitpara", 0))
+        or not _has_thai_frags(frags)
+    ):
+        return _ORIGINAL["breakLines"](self, width)
+
+    stringWidth = rp.stringWidth
+    maxWidths = [width] if not isinstance(width, tuple | list) else list(width)
+    style = self.style
+    rp._handleBulletWidth(self.bulletText, style, maxWidths, rtl=self.dir == "rtl")
+    lineno = 0
+    maxWidth = maxWidths[0]
+    self.height = 0
+    autoLeading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+    calcBounds = autoLeading not in {"", "off"}
+    lines = []
+
+    frag_words = _getFragWords(frags)
+    if any(getattr(f, "splitLongWords", False) for f in frags):
+        frag_words = rp._splitLongWords(frag_words, min(maxWidths))
+    # A word wider than the narrowest line is cut between clusters rather
+    # than left to cross the margin or a table cell's border.
+    narrowest = min(maxWidths)
+    cut = []
+    for w in frag_words:
+        if w[0] > narrowest + _FUZZ and any(
+            isinstance(t, str) and thaibreak.has_thai(t) for _f, t in w[1:]
+        ):
+            cut.extend(_cut_wide_word(w, narrowest))
+        else:
+            cut.append(w)
+    frag_words = cut
+
+    words = []
+    n = 0
+    currentWidth = 0.0
+    maxSize = style.fontSize
+    maxAscent = minDescent = 0
+    g = None
+
+    def add_text(word_frag, text, glued, first_on_line, has_text):
+        """Put the first piece of a word on the line being built."""
+        nonlocal g
+        sep = "" if first_on_line or not has_text else (ZWSP if glued else " ")
+        if g is not None and words and text and rp._sameFrag(g, word_frag):
+            g.text = (_text_of(g) or "") + sep + text
+            return
+        if words and sep:
+            # a new fragment: the separator goes at the end of the last
+            # fragment holding text, as xhtml2pdf does with its spaces
+            for wi in reversed(words):
+                cb = getattr(wi, "cbDefn", None)
+                if cb and not getattr(cb, "width", 0):
+                    continue
+                t = _text_of(wi) or ""
+                if not t.endswith((" ", ZWSP)):
+                    wi.text = t + sep
+                break
+        g = word_frag.clone()
+        g.text = text
+        words.append(g)
+
+    for w in frag_words:
+        glued = isinstance(w, Glued)
+        f = w[-1][0]
+        spaceWidth = stringWidth(" ", f.fontName, f.fontSize)
+        if not words:
+            currentWidth = 0.0
+            maxSize = f.fontSize
+            maxAscent, minDescent = rp.getAscentDescent(f.fontName, f.fontSize)
+        wordWidth = w[0]
+        f = w[1][0]
+        sep = 0.0 if (glued or n == 0) else spaceWidth
+        newWidth = currentWidth + sep + wordWidth if wordWidth > 0 else currentWidth
+        lineBreak = hasattr(f, "lineBreak")
+        endLine = (newWidth > maxWidth + _FUZZ and n > 0) or lineBreak
+        if not endLine:
+            if lineBreak:
+                continue
+            has_text = any(piece[1] for piece in w[1:])
+            add_text(f, w[1][1], glued, n == 0, has_text)
+            if has_text:
+                n += 1
+            for piece in w[2:]:
+                gg = piece[0].clone()
+                gg.text = piece[1]
+                words.append(gg)
+                g = gg
+            for piece in w[1:]:
+                a, d = _extent(piece[0], calcBounds)
+                maxSize = max(maxSize, piece[0].fontSize)
+                maxAscent = max(maxAscent, a)
+                minDescent = min(minDescent, d)
+            currentWidth = newWidth
+        else:
+            if lineBreak:
+                words.append(f.clone())
+            self.width = max(currentWidth, self.width)
+            lines.append(
+                rp.FragLine(
+                    extraSpace=maxWidth - currentWidth + rp._reserved(words),
+                    wordCount=n,
+                    lineBreak=lineBreak,
+                    words=words,
+                    fontSize=maxSize,
+                    ascent=maxAscent,
+                    descent=minDescent,
+                    thaiGlued=glued and not lineBreak,
+                )
+            )
+            lineno += 1
+            maxWidth = maxWidths[min(lineno, len(maxWidths) - 1)]
+            words = []
+            g = None
+            n = 0
+            if lineBreak:
+                continue
+            currentWidth = wordWidth
+            maxSize = f.fontSize
+            maxAscent, minDescent = _extent(f, calcBounds)
+            g = f.clone()
+            g.text = w[1][1]
+            words.append(g)
+            if any(piece[1] for piece in w[1:]):
+                n = 1
+            for piece in w[2:]:
+                gg = piece[0].clone()
+                gg.text = piece[1]
+                words.append(gg)
+                g = gg
+                a, d = _extent(gg, calcBounds)
+                maxSize = max(maxSize, gg.fontSize)
+                maxAscent = max(maxAscent, a)
+                minDescent = min(minDescent, d)
+
+    if words:
+        self.width = max(currentWidth, self.width)
+        lines.append(
+            rp.ParaLines(
+                extraSpace=maxWidth - currentWidth + rp._reserved(words),
+                wordCount=n,
+                words=words,
+                fontSize=maxSize,
+                ascent=maxAscent,
+                descent=minDescent,
+            )
+        )
+    return rp.ParaLines(kind=1, lines=lines)
+
+
+# ---------------------------------------------------------------------------
+# 5. Paragraph split across pages
+
+
+def _split_blParaHard(blPara, start, stop):
+    if not enabled():
+        return _ORIGINAL["_split_blParaHard"](blPara, start, stop)
+    f = []
+    lines = blPara.lines[start:stop]
+    for line in lines:
+        f.extend(line.words)
+        if line is not lines[-1]:
+            sep = ZWSP if getattr(line, "thaiGlued", False) else " "
+            i = len(f) - 1
+            while i >= 0 and hasattr(f[i], "cbDefn") and not getattr(f[i].cbDefn, "width", 0):
+                i -= 1
+            if i >= 0:
+                g = f[i]
+                t = _text_of(g) or ""
+                if not t.endswith((" ", ZWSP)):
+                    g.text = t + sep
+    return f
+
+
+# ---------------------------------------------------------------------------
+# 6. minWidth
+
+
+def _minWidth(self):
+    if enabled() and self.frags and _has_thai_frags(self.frags):
+        words = _getFragWords(self.frags)
+        return max((w[0] for w in words), default=0)
+    return _ORIGINAL["minWidth"](self)
+
+
+# ---------------------------------------------------------------------------
+# 7. Deterministic output
+
+
+def _fixed_timestamp(moment: dt.datetime) -> TimeStamp:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    moment = moment.astimezone(dt.timezone.utc)
+    ts = TimeStamp(invariant=1)
+    ts.t = moment.timestamp()
+    ts.lt = moment.timetuple()
+    ts.YMDhms = tuple(ts.lt)[:6]
+    ts.dhh = ts.dmm = 0
+    ts.tzname = "UTC"
+    return ts
+
+
+def _makeCanvas(self, filename=None, canvasmaker=None):
+    canv = _ORIGINAL["_makeCanvas"](self, filename=filename, canvasmaker=canvasmaker)
+    moment = _RENDER_DATE.get()
+    if moment is not None:
+        doc = canv._doc
+        doc.invariant = 1
+        doc._timeStamp = _fixed_timestamp(moment)
+        # The file ID is a digest of what the document says, not of the
+        # clock: ReportLab seeds it with the time.
+        sig = doc.signature = md5(usedforsecurity=False)
+        sig.update(b"a reportlab document")
+        sig.update(repr(doc._timeStamp.t).encode())
+    return canv
+
+
+# ---------------------------------------------------------------------------
+
+
+def install() -> None:
+    """Apply the patches (once per process) and register the fonts."""
+    global _installed
+    if _installed:
+        return
+    fonts.register_fonts()
+    thaibreak.warm_up()
+    _ORIGINAL["beginText"] = MarkedCanvas.beginText
+    _ORIGINAL["makeToUnicodeCMap"] = ttfonts.makeToUnicodeCMap
+    _ORIGINAL["_getFragWords"] = rp._getFragWords
+    _ORIGINAL["breakLines"] = rp.Paragraph.breakLines
+    _ORIGINAL["_split_blParaHard"] = rp._split_blParaHard
+    _ORIGINAL["minWidth"] = rp.Paragraph.minWidth
+    _ORIGINAL["_makeCanvas"] = xr.PmlBaseDoc._makeCanvas
+
+    MarkedCanvas.beginText = _beginText
+    ttfonts.makeToUnicodeCMap = _makeToUnicodeCMap
+    rp._getFragWords = _getFragWords
+    rp.Paragraph.breakLines = _breakLines
+    rp._split_blParaHard = _split_blParaHard
+    rp.Paragraph.minWidth = _minWidth
+    xr.PmlBaseDoc._makeCanvas = _makeCanvas
+    _installed = True

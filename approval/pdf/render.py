@@ -1,0 +1,176 @@
+"""The printed memo: ``templates/pdf/memo.html`` -> PDF bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from approval.thai import money, thai_date, thai_digits
+
+from . import fonts, patches
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The app's own assets for the printed memo; the resource policy's base.
+ASSETS_DIR = PACKAGE_DIR / "assets"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+
+_env: Environment | None = None
+
+
+def jinja_env() -> Environment:
+    global _env
+    if _env is None:
+        env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES_DIR)),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["money"] = money
+        _env = env
+    return _env
+
+
+def install_thai_support() -> None:
+    """Register Sarabun and patch xhtml2pdf for Thai (once per process)."""
+    patches.install()
+
+
+def _image(path) -> Path | None:
+    """An image file the memo may show, or None (missing, not an image)."""
+    if not path:
+        return None
+    p = Path(path)
+    try:
+        p = p.resolve(strict=True)
+    except OSError:
+        return None
+    if not p.is_file() or p.suffix.lower() not in IMAGE_SUFFIXES:
+        return None
+    return p
+
+
+def _lines(text) -> list[str]:
+    """Non-empty lines of ``text``: each is one printed paragraph."""
+    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+
+
+def _label_width(label: str, size: float = 20) -> float:
+    return stringWidth(label, "sarabun_10", size) + 6
+
+
+def build_context(memo: dict) -> tuple[dict, list[Path]]:
+    """What the template sees, and the image files it may read."""
+    thai = memo.get("digits", "thai") != "arabic"
+
+    def num(value) -> str:
+        text = "" if value is None else str(value)
+        return thai_digits(text) if thai else thai_digits_to_arabic(text)
+
+    images: list[Path] = []
+
+    def img(path):
+        p = _image(path)
+        if p is not None:
+            images.append(p)
+            return p.as_uri()
+        return None
+
+    org = dict(memo.get("organization") or {})
+    org["emblem_src"] = img(org.get("emblem_path"))
+    author = dict(memo.get("author") or {})
+    author["signature_src"] = img(author.get("signature_path"))
+
+    sections = []
+    for i, section in enumerate(memo.get("sections") or [], start=1):
+        sections.append({**section, "number": num(f"{i}."), "paragraphs": _lines(section.get("body"))})
+
+    steps = []
+    for step in memo.get("steps") or []:
+        signer = dict(step.get("signer") or {})
+        signer["signature_src"] = img(signer.get("signature_path"))
+        signed = step.get("status") in {"done", "returned"} and step.get("signed_at") is not None
+        steps.append(
+            {
+                **step,
+                "signer": signer,
+                "signed": signed,
+                "comment_lines": _lines(step.get("comment")),
+                "date_text": thai_date(step.get("signed_at"), digits=thai) if signed else "",
+            }
+        )
+
+    ctx = {
+        "memo": memo,
+        "org": org,
+        "author": author,
+        "sections": sections,
+        "steps": steps,
+        "number_text": num(memo.get("number")) if memo.get("number") else "",
+        "date_text": thai_date(memo.get("date"), digits=thai) if memo.get("date") else "",
+        "thai_digits": thai,
+        "num": num,
+        "font_faces": fonts.font_face_css(),
+        "label_width": _label_width,
+    }
+    return ctx, images
+
+
+def thai_digits_to_arabic(text: str) -> str:
+    return text.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+
+
+def render_memo_html(memo: dict) -> tuple[str, list[Path]]:
+    ctx, images = build_context(memo)
+    html = jinja_env().get_template("pdf/memo.html").render(**ctx)
+    return html, images
+
+
+def resource_policy(images: list[Path]) -> ResourceAccessPolicy:
+    """Reads confined to the app's assets, the fonts and the memo's images."""
+    roots = [fonts.font_dir()]
+    for p in images:
+        if p.parent not in roots:
+            roots.append(p.parent)
+    return ResourceAccessPolicy.server(
+        base_dir=ASSETS_DIR, allow_remote=False, extra_roots=tuple(roots)
+    )
+
+
+def _creation_date(memo: dict) -> dt.datetime:
+    created = memo.get("created_at")
+    if isinstance(created, dt.datetime):
+        return created
+    day = memo.get("date")
+    if isinstance(day, dt.date):
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def html_to_pdf(html: str, images: list[Path], created_at: dt.datetime, meta: dict | None = None) -> bytes:
+    out = io.BytesIO()
+    with patches.rendering(created_at):
+        result = pisa.CreatePDF(
+            html,
+            dest=out,
+            encoding="utf-8",
+            resource_policy=resource_policy(images),
+            context_meta=meta or None,
+        )
+    if getattr(result, "err", 0):
+        raise RuntimeError(f"xhtml2pdf could not render the memo ({result.err} errors)")
+    return out.getvalue()
+
+
+def render_memo_pdf(memo: dict) -> bytes:
+    """The memo as PDF bytes, in the official บันทึกข้อความ layout."""
+    install_thai_support()
+    html, images = render_memo_html(memo)
+    return html_to_pdf(html, images, _creation_date(memo))

@@ -1,0 +1,111 @@
+"""Where a line of Thai text may break.
+
+Thai is written without spaces between words, so a line may only break where
+a dictionary says one word ends and the next begins (PyThaiNLP ``newmm``), or
+where the author put a ZERO WIDTH SPACE (U+200B).  On top of the dictionary a
+few typographic rules veto a break: never before a combining mark or before
+ะ า ำ ๅ ๆ ฯ, never after a leading vowel เ แ โ ใ ไ, and never between two
+characters of which neither is Thai (a date such as ``พ.ศ.๒๕๖๗``, a number
+such as ``๗๓๖๐๑/๒๕๖`` or a name such as ``e-PlanNACC`` stays whole).
+
+The module is pure functions with caches; the patches in :mod:`.patches`
+call it while xhtml2pdf breaks its paragraphs into lines.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+ZWSP = "\u200b"
+
+#: Thai letters, vowels and marks (not the Thai digits, which behave like
+#: digits: no break inside a number).
+_THAI_LETTER = re.compile("[\u0e01-\u0e4f]")
+_NEEDS_SEGMENTING = re.compile("[\u0e01-\u0e4f\u200b]")
+#: Combining marks: above/below vowels, tone marks, thanthakhat, nikhahit...
+_MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
+#: Never at the start of a line: the marks, the following vowels, repetition
+#: and abbreviation signs, closing punctuation.
+NO_BREAK_BEFORE = _MARKS | frozenset("\u0e30\u0e32\u0e33\u0e45\u0e46\u0e2f") | frozenset(")]}.,:;!?%”’")
+#: Never at the end of a line: the leading vowels and opening punctuation.
+NO_BREAK_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44") | frozenset("([{“‘")
+
+
+def has_thai(text: str) -> bool:
+    """Whether ``text`` needs Thai segmenting (Thai letters or U+200B)."""
+    return bool(_NEEDS_SEGMENTING.search(text))
+
+
+def _allowed(before: str, after: str) -> bool:
+    if after in NO_BREAK_BEFORE or before in NO_BREAK_AFTER:
+        return False
+    return bool(_THAI_LETTER.match(before) or _THAI_LETTER.match(after))
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    from pythainlp.tokenize import word_tokenize
+
+    return word_tokenize
+
+
+@lru_cache(maxsize=65536)
+def _word_segments(run: str) -> tuple[str, ...]:
+    """``run`` (no spaces, no U+200B) cut where a line may break."""
+    if not _THAI_LETTER.search(run):
+        return (run,)
+    tokens = _tokenizer()(run, engine="newmm", keep_whitespace=True)
+    if "".join(tokens) != run:  # pragma: no cover - the tokenizer keeps text
+        return (run,)
+    out: list[str] = []
+    for token in tokens:
+        if not token:
+            continue
+        if out and _allowed(out[-1][-1], token[0]):
+            out.append(token)
+        elif out:
+            out[-1] += token
+        else:
+            out.append(token)
+    return tuple(out)
+
+
+def segments(text: str) -> list[str]:
+    """
+    Cut a run of text without white space into the pieces a line may break
+    between.  U+200B is a break opportunity and is dropped; a U+200B at the
+    start or the end gives an empty first or last piece, which says "a break
+    is allowed here" to the caller.
+    """
+    if ZWSP not in text:
+        return list(_word_segments(text)) if text else [""]
+    out: list[str] = []
+    for i, part in enumerate(text.split(ZWSP)):
+        pieces = list(_word_segments(part)) if part else [""]
+        if i and out and out[-1] == "" and pieces:
+            # "a\u200b\u200bb": two opportunities in a row are one.
+            out.pop()
+        out.extend(pieces)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def clusters(text: str) -> tuple[str, ...]:
+    """
+    ``text`` cut into Thai character clusters: a consonant with its marks and
+    following vowels, a leading vowel with the consonant after it.  A word
+    too wide for its box is broken between two of these, never inside one.
+    """
+    out: list[str] = []
+    for ch in text:
+        if out and (ch in NO_BREAK_BEFORE or out[-1][-1] in NO_BREAK_AFTER):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return tuple(out)
+
+
+def warm_up() -> None:
+    """Load the dictionary now rather than in the first request (~0.5 s)."""
+    _word_segments("องค์การบริหารส่วนตำบลขอนหาด")

@@ -1,0 +1,1 @@
+"""Services: the verbs of the system. They change data and flush; the request commits once."""

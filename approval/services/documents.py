@@ -1,0 +1,35 @@
+"""The memo's PDF: a preview while in flight, frozen bytes with SHA-256 once decided."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy.orm import Session
+
+from ..models import Memo, MemoDocument, MemoState
+from .printing import memo_print_dict
+
+
+def render(memo: Memo) -> bytes:
+    from ..pdf import render_memo_pdf
+
+    return render_memo_pdf(memo_print_dict(memo))
+
+
+def freeze(session: Session, memo: Memo) -> MemoDocument:
+    """Render once at the order and store the bytes; a failure aborts the order itself."""
+    content = render(memo)
+    doc = MemoDocument(
+        organization_id=memo.organization_id, memo=memo, memo_id=memo.id,
+        sha256=hashlib.sha256(content).hexdigest(), content=content,
+    )
+    session.add(doc)
+    memo.document = doc
+    return doc
+
+
+def pdf_for(memo: Memo) -> tuple[bytes, str | None]:
+    """(bytes, sha256): the frozen document when decided, else a fresh preview (no hash)."""
+    if memo.state in (MemoState.DECIDED, MemoState.ARCHIVED) and memo.document is not None:
+        return memo.document.content, memo.document.sha256
+    return render(memo), None

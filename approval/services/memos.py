@@ -1,0 +1,270 @@
+"""Memo verbs: create, edit, act on the chain; and the queries the pages and API share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import workflow
+from ..errors import ConfirmationFailed, Conflict, NotFound, ValidationFailed, VersionMismatch
+from ..models import ChainStep, Memo, MemoState, Role, Step, User
+from . import accounts, audit, documents
+from ..thai import utcnow
+
+LIMITS = {"department": 300, "subject": 500, "addressee": 300, "closing": 300}
+SECTION_TITLE_MAX, SECTION_BODY_MAX, SECTIONS_MAX = 200, 20000, 30
+WRITABLE = ("department", "date", "subject", "addressee", "sections", "closing")
+
+
+def _clean_text(value, field: str, limit: int, errors: dict, required: bool = True) -> str | None:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = "ต้องเป็นข้อความ"
+        return None
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
+    if required and not value:
+        errors[field] = "กรุณากรอกข้อมูล"
+    elif len(value) > limit:
+        errors[field] = f"ยาวได้ไม่เกิน {limit:,} ตัวอักษร"
+    return value
+
+
+def validate_fields(data: dict, *, partial: bool = False) -> dict:
+    """Checked, NFC-normalised memo fields; ValidationFailed lists every problem in Thai."""
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    for field in WRITABLE:
+        if partial and field not in data:
+            continue
+        value = data.get(field)
+        if field == "date":
+            if isinstance(value, dt.date):
+                clean["date"] = value
+            else:
+                try:
+                    clean["date"] = dt.date.fromisoformat(str(value or ""))
+                except ValueError:
+                    errors["date"] = "วันที่ไม่ถูกต้อง (รูปแบบ YYYY-MM-DD)"
+                    continue
+            if not dt.date(2000, 1, 1) <= clean["date"] <= dt.date(2200, 12, 31):
+                errors["date"] = "วันที่อยู่นอกช่วงที่รับได้"
+        elif field == "sections":
+            clean["sections"] = _clean_sections(value, errors)
+        else:
+            clean[field] = _clean_text(value, field, LIMITS[field], errors)
+    if errors:
+        raise ValidationFailed("ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ", errors)
+    return clean
+
+
+def _clean_sections(value, errors: dict) -> list:
+    if not isinstance(value, list) or not value:
+        errors["sections"] = "ต้องมีเนื้อหาอย่างน้อยหนึ่งหัวข้อ"
+        return []
+    if len(value) > SECTIONS_MAX:
+        errors["sections"] = f"มีได้ไม่เกิน {SECTIONS_MAX} หัวข้อ"
+        return []
+    result = []
+    for i, section in enumerate(value):
+        if not isinstance(section, dict) or set(section) - {"title", "body"}:
+            errors[f"sections.{i}"] = "หัวข้อต้องมี title และ body เท่านั้น"
+            continue
+        title = _clean_text(section.get("title"), f"sections.{i}.title", SECTION_TITLE_MAX, errors)
+        body = _clean_text(section.get("body"), f"sections.{i}.body", SECTION_BODY_MAX, errors)
+        result.append({"title": title, "body": body})
+    return result
+
+
+def create_memo(session: Session, author: User, data: dict) -> Memo:
+    clean = validate_fields(data)
+    memo = Memo(organization_id=author.organization_id, author=author, author_id=author.id,
+                state=MemoState.DRAFT, **clean)
+    session.add(memo)
+    session.flush()
+    audit.record_event(session, organization_id=memo.organization_id, memo=memo, actor=author,
+                       action="create", to_state=MemoState.DRAFT.value, at=utcnow())
+    return memo
+
+
+def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_version: int | None = None) -> Memo:
+    if memo.author_id != user.id:
+        raise workflow.NotYourTurn("เฉพาะผู้จัดทำเท่านั้นที่แก้ไขหนังสือได้")
+    if not memo.is_editable:
+        raise workflow.InvalidTransition("แก้ไขได้เฉพาะหนังสือที่เป็นร่างหรือถูกส่งคืนแก้ไข")
+    if expected_version is not None and expected_version != memo.version:
+        raise VersionMismatch("มีผู้แก้ไขหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่")
+    clean = validate_fields(data, partial=True)
+    for key, value in clean.items():
+        setattr(memo, key, value)
+    if clean:
+        audit.record_event(session, organization_id=memo.organization_id, memo=memo, actor=user,
+                           action="edit", from_state=memo.state.value, to_state=memo.state.value,
+                           data={"fields": sorted(clean)}, at=utcnow())
+    return memo
+
+
+def org_chain(session: Session, organization_id: int) -> list[ChainStep]:
+    return list(session.scalars(
+        sa.select(ChainStep).where(ChainStep.organization_id == organization_id)
+        .options(selectinload(ChainStep.assignee)).order_by(ChainStep.position)
+    ))
+
+
+def act(
+    session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
+    decision: str | None = None, password: str | None = None,
+) -> Memo:
+    """Take one chain action: guard, confirm the signature, apply, freeze the PDF on the order.
+
+    Flushes so that a concurrent change of the same memo fails here (version check) and
+    is reported as a 409, leaving nothing recorded.
+    """
+    chosen = workflow.parse_action(action)
+    if not isinstance(comment, str) or (decision is not None and not isinstance(decision, str)):
+        raise ValidationFailed("ข้อมูลไม่ถูกต้อง", {"comment": "ต้องเป็นข้อความ"})
+    rule = workflow.check(memo, user, chosen)
+    confirmed = False
+    if rule.signing and memo.organization.setting("require_signing_password"):
+        if not password or not accounts.verify_password(user, password):
+            raise ConfirmationFailed("รหัสผ่านยืนยันการลงนามไม่ถูกต้อง")
+        confirmed = True
+    chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
+    workflow.apply(session, memo, user, chosen, comment=unicodedata.normalize("NFC", comment),
+                   decision=decision, chain=chain, confirmed=confirmed)
+    if memo.state is MemoState.DECIDED:
+        documents.freeze(session, memo)
+        if memo.organization.setting("archive_mode") == "auto":
+            workflow.apply(session, memo, _system_archiver(memo), workflow.Action.ARCHIVE)
+    flush_or_conflict(session)
+    return memo
+
+
+class _SystemArchiver:
+    """Stands in for the records officer when the organisation archives automatically."""
+
+    id = None
+
+    def has_role(self, role: Role) -> bool:
+        return role is Role.RECORDS
+
+
+def _system_archiver(memo: Memo):
+    return _SystemArchiver()
+
+
+def flush_or_conflict(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่") from None
+    except OperationalError as exc:  # SQLite: another writer holds the database
+        if "locked" not in str(exc).lower():
+            raise
+        session.rollback()
+        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่") from None
+
+
+# --- visibility and queries -------------------------------------------------------------
+
+def can_view(memo: Memo, user: User) -> bool:
+    """Who may read a memo inside its organisation (other organisations never get here)."""
+    if memo.organization_id != user.organization_id:
+        return False
+    if memo.author_id == user.id:
+        return True
+    if memo.round == 0:  # never submitted: the author's private draft
+        return False
+    if user.roles & {Role.RECORDS, Role.EXECUTIVE, Role.ADMIN}:
+        return True
+    return any(s.assignee_id == user.id for s in memo.steps)
+
+
+def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Memo:
+    """The memo if the user may see it; NotFound otherwise (also for other organisations)."""
+    try:
+        memo_id = int(memo_id)
+    except (TypeError, ValueError):
+        raise NotFound("ไม่พบหนังสือนี้") from None
+    query = sa.select(Memo).where(Memo.id == memo_id, Memo.organization_id == user.organization_id)
+    if full:
+        query = query.options(
+            selectinload(Memo.steps).selectinload(Step.assignee),
+            selectinload(Memo.events),
+            selectinload(Memo.author),
+        )
+    memo = session.scalar(query) if abs(memo_id) < 2**62 else None
+    if memo is None or not can_view(memo, user):
+        raise NotFound("ไม่พบหนังสือนี้")
+    return memo
+
+
+def inbox_query(user: User):
+    return (
+        sa.select(Memo)
+        .where(Memo.organization_id == user.organization_id, Memo.state == MemoState.IN_REVIEW,
+               Memo.pending_assignee_id == user.id)
+        .order_by(Memo.updated_at.desc(), Memo.id.desc())
+    )
+
+
+def inbox_count(session: Session, user: User) -> int:
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Memo)
+        .where(Memo.organization_id == user.organization_id, Memo.state == MemoState.IN_REVIEW,
+               Memo.pending_assignee_id == user.id)
+    ) or 0
+
+
+def visible_query(user: User):
+    """Memos of the user's organisation that the user may see (can_view as SQL)."""
+    query = sa.select(Memo).where(Memo.organization_id == user.organization_id)
+    if user.roles & {Role.RECORDS, Role.EXECUTIVE, Role.ADMIN}:
+        return query.where(sa.or_(Memo.author_id == user.id, Memo.round > 0))
+    on_chain = sa.select(Step.memo_id).where(
+        Step.organization_id == user.organization_id, Step.assignee_id == user.id
+    )
+    return query.where(sa.or_(Memo.author_id == user.id, Memo.id.in_(on_chain)))
+
+
+def list_memos(session: Session, user: User, *, state: str | None = None, q: str | None = None,
+               year: int | None = None, mine: bool = False, page: int = 1, per_page: int = 20):
+    """One page of visible memos, newest first, and the total."""
+    query = visible_query(user)
+    if mine:
+        query = query.where(Memo.author_id == user.id)
+    if state:
+        try:
+            query = query.where(Memo.state == MemoState(state))
+        except ValueError:
+            raise ValidationFailed("สถานะไม่ถูกต้อง", {"state": "สถานะไม่ถูกต้อง"}) from None
+    if year:
+        gregorian = int(year) - 543
+        query = query.where(Memo.date >= dt.date(gregorian, 1, 1), Memo.date <= dt.date(gregorian, 12, 31))
+    if q:
+        query = query.where(search_clause(q, user.organization_id))
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    items = list(session.scalars(
+        query.order_by(Memo.created_at.desc(), Memo.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        .options(selectinload(Memo.author))
+    ))
+    return items, total
+
+
+def search_clause(q: str, organization_id: int):
+    """Thai text anywhere in number, subject, body or the chain's comments (substring)."""
+    q = unicodedata.normalize("NFC", q.strip())[:100]
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    in_steps = sa.select(Step.memo_id).where(
+        Step.organization_id == organization_id, Step.comment.like(pattern, escape="\\")
+    )
+    return sa.or_(
+        Memo.number.like(pattern, escape="\\"), Memo.subject.like(pattern, escape="\\"),
+        sa.cast(Memo.sections, sa.Text).like(pattern, escape="\\"), Memo.id.in_(in_steps),
+    )

@@ -1,0 +1,7 @@
+"""Blueprints for the pages."""
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    pass
