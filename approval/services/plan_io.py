@@ -97,8 +97,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _STATUS_BY_WORD: dict[str, str] = {s: s for s in STATUSES}
 _STATUS_BY_WORD.update({re.sub(r"\s+", "", label): s for s, label in STATUS_LABELS.items()})
 
-_AMOUNT_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_INT_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?$")
+_AMOUNT_RE = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\Z")
+_INT_RE = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0+)?\Z")
 _SPACE_RE = re.compile(r"\s+")
 
 MSG_AMOUNT = "ต้องเป็นตัวเลขไม่ติดลบ ทศนิยมไม่เกิน ๒ ตำแหน่ง"
@@ -155,7 +155,7 @@ def parse_amount(value: Any) -> Decimal | None:
         except InvalidOperation:
             return None
     else:
-        text = arabic_digits(_text(value)).replace(" ", "")
+        text = arabic_digits(_text(value))
         if not _AMOUNT_RE.match(text):
             return None
         amount = Decimal(text.replace(",", ""))
@@ -175,7 +175,7 @@ def _parse_int(value: Any) -> int | None:
         return int(value) if value.is_integer() else None
     if isinstance(value, Decimal):
         return int(value) if value.is_finite() and value == value.to_integral_value() else None
-    text = arabic_digits(_text(value)).replace(" ", "")
+    text = arabic_digits(_text(value))
     if not _INT_RE.match(text):
         return None
     return int(Decimal(text.replace(",", "")))
@@ -336,7 +336,7 @@ def _rows_from_table(table: Iterable[Sequence[Any]]) -> tuple[list[Project], lis
 def parse_csv(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
     """Projects from a UTF-8 CSV (with or without BOM) with a header row."""
     if len(data) > MAX_FILE_BYTES:
-        return [], [_error(0, "", "ไฟล์มีขนาดเกิน ๑๐ เมกะไบต์")]
+        return [], [_error(0, "", "มีขนาดเกิน ๑๐ เมกะไบต์")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -353,7 +353,7 @@ def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
     """Projects from the first sheet of an XLSX workbook with a header row."""
     not_xlsx = [_error(0, "", "ไม่ใช่ไฟล์ Excel (.xlsx) ที่ถูกต้อง")]
     if len(data) > MAX_FILE_BYTES:
-        return [], [_error(0, "", "ไฟล์มีขนาดเกิน ๑๐ เมกะไบต์")]
+        return [], [_error(0, "", "มีขนาดเกิน ๑๐ เมกะไบต์")]
     if not data.startswith(b"PK\x03\x04"):
         return [], not_xlsx
     try:
@@ -362,7 +362,7 @@ def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 return [], not_xlsx
             if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
-                return [], [_error(0, "", "ไฟล์มีขนาดเมื่อคลายการบีบอัดใหญ่เกินไป")]
+                return [], [_error(0, "", "มีขนาดเมื่อคลายการบีบอัดใหญ่เกินไป")]
     except (zipfile.BadZipFile, OSError, ValueError):
         return [], not_xlsx
     from openpyxl import load_workbook  # imported lazily: only the import needs it
