@@ -71,8 +71,12 @@ def seed_demo(password: str | None = None) -> dict:
 def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--password", default=None, help="Password for every new demo user.")
-    def seed_demo_command(password):
+    @click.option("--if-empty", is_flag=True, help="Only when the database has no organisation yet.")
+    def seed_demo_command(password, if_empty):
         """Load the reference organisation, people, chain and memo (idempotent)."""
+        if if_empty and db.session.scalar(sa.select(Organization.id).limit(1)) is not None:
+            click.echo("ฐานข้อมูลมีข้อมูลอยู่แล้ว ไม่ได้โหลดข้อมูลตัวอย่าง")
+            return
         created = seed_demo(password)
         if not created:
             click.echo("ข้อมูลตัวอย่างมีอยู่แล้ว (ไม่ได้สร้างซ้ำ)")
