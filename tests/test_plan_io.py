@@ -408,3 +408,18 @@ def test_parse_xlsx_empty_workbook():
     out = io.BytesIO()
     Workbook().save(out)
     assert parse_xlsx(out.getvalue())[1][0]["message"] == "ไฟล์: ไม่พบข้อมูล (ไฟล์ว่าง)"
+
+
+def test_parse_xlsx_ignores_formatted_blank_rows_below_the_data():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(COLUMNS))
+    ws.append([1, 1, "a", 0, 0, 0, "waiting", "no", None, None])
+    for row in range(3, 6003):  # formatted, empty: more rows than the cap, none counted
+        ws.cell(row=row, column=1).number_format = "0.00"
+    out = io.BytesIO()
+    wb.save(out)
+    projects, errors = parse_xlsx(out.getvalue())
+    assert errors == [] and [p.no for p in projects] == [1]

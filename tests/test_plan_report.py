@@ -341,7 +341,7 @@ def test_warnings_disbursed_over_budget():
 
 
 def test_warnings_completed_without_disbursement():
-    codes = lambda ps: [(w["code"], w["no"]) for w in warnings(ps) if w["code"] != "dimension_empty"]  # noqa: E731
+    codes = lambda ps: [(w["code"], w["no"]) for w in warnings(ps) if w["code"] != "dimension_empty"]
     assert codes([project(no=1, budget="10", status="completed")]) == [("completed_without_disbursement", 1)]
     assert codes([project(no=1, ordinance="10", status="completed")]) == [("completed_without_disbursement", 1)]
     assert codes([project(no=1, budget="0", status="completed")]) == []  # no budget: nothing to disburse
@@ -462,9 +462,8 @@ def test_with_print_context_from_plain_dicts():
 
 
 def test_status_mark_is_in_sarabun():
-    from reportlab.pdfbase.ttfonts import TTFont
-
     import fontpkg_sarabun
+    from reportlab.pdfbase.ttfonts import TTFont
 
     for face in ("Regular", "Bold"):
         font = TTFont(f"check-{face}", str(fontpkg_sarabun.ROOT / "files" / f"Sarabun-{face}.ttf"))

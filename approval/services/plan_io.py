@@ -30,6 +30,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from typing import Any
 
 from approval.services.plan_report import (
@@ -85,6 +86,7 @@ MAX_ROWS = 5_000
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_COLUMNS = 50
+MAX_SCANNED_ROWS = 100_000  # XLSX rows read at most (blank formatted rows included)
 MAX_NAME = 500
 MAX_TEXT = 500  # plan_project.note / reason are String(500)
 MAX_NO = 100_000
@@ -369,7 +371,7 @@ def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on malformed content
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on malformed content
         return [], not_xlsx
     try:
         if not workbook.worksheets:
@@ -377,12 +379,28 @@ def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
         sheet = workbook.worksheets[0]
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # do not trust the stored dimension tag
+        too_many = [_error(0, "", f"มีข้อมูลเกิน {thai_digits(f'{MAX_ROWS:,}')} แถว")]
+        table: list[tuple[Any, ...]] = []
+        filled = 0
         try:
-            return _rows_from_table(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
-        except Exception:
+            # Formatted but empty rows come out as all-None tuples: they are kept (row
+            # numbers stay right) but only rows with a value count against the cap.
+            rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            for values in islice(rows, MAX_SCANNED_ROWS + 1):
+                table.append(values)
+                if not all(_is_blank(v) for v in values):
+                    filled += 1
+                    if filled > MAX_ROWS + 1:  # + the header
+                        return [], too_many
+        except Exception:  # noqa: BLE001 - malformed sheet XML surfaces while iterating
             return [], not_xlsx
     finally:
         workbook.close()
+    if len(table) > MAX_SCANNED_ROWS:
+        return [], too_many
+    while table and all(_is_blank(v) for v in table[-1]):
+        table.pop()
+    return _rows_from_table(table)
 
 
 # --------------------------------------------------------------------------- export

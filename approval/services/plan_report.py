@@ -32,7 +32,7 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
-from approval.thai import be_year, money, thai_date, thai_digits
+from approval.thai import money, thai_date, thai_digits
 
 # --------------------------------------------------------------------------- constants
 
@@ -413,14 +413,14 @@ def summary_lines(summary: Mapping[str, Any], digits: bool = True) -> list[str]:
     return [
         f"แผนปฏิบัติการป้องกันทุจริต มีโครงการ/กิจกรรม/มาตรการ จำนวน {_n(summary['all_projects'], digits)} โครงการ",
         *(f"{STATUS_LABELS[s]} {_n(counts[s], digits)} โครงการ" for s in STATUSES),
-        f"เบิกจ่ายงบประมาณ {money(total['budget_used'], digits)} บาท"
-        f" คิดเป็นร้อยละ {_pct_text(total['pct_budget'], digits)}",
-        f"มีการนำแผนฯ ไปปฏิบัติ ระดับ {summary['level']}"
-        f" ร้อยละ {_pct_text(summary['implementation_pct'], digits)}",
+        (f"เบิกจ่ายงบประมาณ {money(total['budget_used'], digits)} บาท"
+        f" คิดเป็นร้อยละ {_pct_text(total['pct_budget'], digits)}"),
+        (f"มีการนำแผนฯ ไปปฏิบัติ ระดับ {summary['level']}"
+        f" ร้อยละ {_pct_text(summary['implementation_pct'], digits)}"),
     ]
 
 
-def round_period(fiscal_year_be: int, round: int) -> tuple[dt.date, dt.date]:  # noqa: A002
+def round_period(fiscal_year_be: int, round: int) -> tuple[dt.date, dt.date]:
     """First and last day of a reporting round of a Buddhist Era fiscal year.
 
     Round 6: 1 Oct of the previous year - 31 Mar; round 12: 1 Oct - 30 Sep.
@@ -435,7 +435,7 @@ def round_period(fiscal_year_be: int, round: int) -> tuple[dt.date, dt.date]:  #
     return start, end
 
 
-def period_text(fiscal_year_be: int, round: int, digits: bool = True) -> str:  # noqa: A002
+def period_text(fiscal_year_be: int, round: int, digits: bool = True) -> str:
     """``ระหว่างวันที่ ๑ ตุลาคม ๒๕๖๖ - ๓๑ มีนาคม ๒๕๖๗``."""
     start, end = round_period(fiscal_year_be, round)
     return f"ระหว่างวันที่ {thai_date(start, digits)} - {thai_date(end, digits)}"
@@ -479,9 +479,9 @@ def plan_report_print_context(
     fy = int(report.get("fiscal_year") or 0)
     rnd = int(report.get("round") or 0)
     org = str(report.get("organization_name") or "")
-    n = lambda v: _n(v, digits)  # noqa: E731
-    m = lambda v: _money_text(v, digits)  # noqa: E731
-    p = lambda v: _pct_text(v, digits)  # noqa: E731
+    n = lambda v: _n(v, digits)
+    m = lambda v: _money_text(v, digits)
+    p = lambda v: _pct_text(v, digits)
 
     def row_text(r: Mapping[str, Any]) -> dict[str, str]:
         return {
