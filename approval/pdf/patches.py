@@ -155,13 +155,14 @@ class ThaiTextObject(PDFTextObject):
             if shapable and _COMPLEX.search(part):
                 shaped = _shape(part, self._fontname, self._fontsize)
                 if isinstance(shaped, ShapedStr):
-                    out.append(
-                        f"/Span <</ActualText {_actual_text(part)}>> BDC "
-                        f"{super()._formatText(shaped)} EMC"
-                    )
+                    out.append(super()._formatText(shaped))
                     continue
             out.append(super()._formatText(part))
-        return " ".join(out)
+        # One marked-content sequence for the whole run: extraction takes
+        # its /ActualText (the original characters, without the U+200B) in
+        # place of the glyphs, and sees no gap inside it to read as a space.
+        actual = text.replace(ZWSP, "")
+        return f"/Span <</ActualText {_actual_text(actual)}>> BDC {' '.join(out)} EMC"
 
 
 def _beginText(self, x=0, y=0, direction=None):

@@ -28,8 +28,9 @@ _MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48
 #: Never at the start of a line: the marks, the following vowels, repetition
 #: and abbreviation signs, closing punctuation.
 NO_BREAK_BEFORE = _MARKS | frozenset("\u0e30\u0e32\u0e33\u0e45\u0e46\u0e2f") | frozenset(")]}.,:;!?%”’")
-#: Never at the end of a line: the leading vowels and opening punctuation.
-NO_BREAK_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44") | frozenset("([{“‘")
+#: Never at the end of a line: the leading vowels, opening punctuation and a
+#: full stop inside an abbreviation (ป.ป.ช., พ.ศ.๒๕๖๗).
+NO_BREAK_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44") | frozenset("([{“‘.")
 
 
 def has_thai(text: str) -> bool:
