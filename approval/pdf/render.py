@@ -13,7 +13,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from approval.thai import money, thai_date, thai_digits
 
-from . import fonts, patches
+from . import fonts, patches, thaibreak
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The app's own assets for the printed memo; the resource policy's base.
@@ -62,6 +62,24 @@ def _lines(text) -> list[str]:
     return [line.strip() for line in str(text or "").splitlines() if line.strip()]
 
 
+_ORG_PREFIXES = ("องค์การบริหารส่วนตำบล", "องค์การบริหารส่วนจังหวัด", "เทศบาลตำบล", "เทศบาลเมือง",
+                 "เทศบาลนคร", "อบต.", "อบจ.", "ทต.", "ทม.", "ทน.", "อำเภอ", "จังหวัด")
+
+
+def _place_words(org: dict) -> list[str]:
+    """The organisation's place names, as words the line breaker keeps whole."""
+    words = []
+    for key in ("name", "district", "province"):
+        value = str(org.get(key) or "").strip()
+        for prefix in _ORG_PREFIXES:
+            if value.startswith(prefix) and len(value) > len(prefix):
+                value = value[len(prefix):].strip()
+                break
+        if value and " " not in value:
+            words.append(value)
+    return words
+
+
 def _label_width(label: str, size: float = 20) -> float:
     return stringWidth(label, "sarabun_10", size) + 6
 
@@ -84,6 +102,7 @@ def build_context(memo: dict) -> tuple[dict, list[Path]]:
         return None
 
     org = dict(memo.get("organization") or {})
+    thaibreak.add_words(_place_words(org))
     org["emblem_src"] = img(org.get("emblem_path"))
     author = dict(memo.get("author") or {})
     author["signature_src"] = img(author.get("signature_path"))

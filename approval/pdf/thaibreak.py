@@ -44,6 +44,29 @@ def _allowed(before: str, after: str) -> bool:
     return bool(_THAI_LETTER.match(before) or _THAI_LETTER.match(after))
 
 
+_extra_words: set[str] = set()
+_trie = None
+
+
+def add_words(words) -> None:
+    """
+    Teach the segmenter words its dictionary lacks -- the organisation's
+    place names, say, so that ขอนหาด is not broken into ขอน|หาด.  The set
+    only grows (one deployment has few organisations); the dictionary is
+    rebuilt when it does.
+    """
+    global _trie
+    new = {w.strip() for w in words if w and w.strip() and _THAI_LETTER.search(w)} - _extra_words
+    if not new:
+        return
+    from pythainlp.corpus import thai_words
+    from pythainlp.util import dict_trie
+
+    _extra_words.update(new)
+    _trie = dict_trie(set(thai_words()) | _extra_words)
+    _word_segments.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _tokenizer():
     from pythainlp.tokenize import word_tokenize
@@ -56,7 +79,7 @@ def _word_segments(run: str) -> tuple[str, ...]:
     """``run`` (no spaces, no U+200B) cut where a line may break."""
     if not _THAI_LETTER.search(run):
         return (run,)
-    tokens = _tokenizer()(run, engine="newmm", keep_whitespace=True)
+    tokens = _tokenizer()(run, custom_dict=_trie, engine="newmm", keep_whitespace=True)
     if "".join(tokens) != run:  # pragma: no cover - the tokenizer keeps text
         return (run,)
     out: list[str] = []
