@@ -473,49 +473,46 @@ def test_status_mark_is_in_sarabun():
 # --------------------------------------------------------------------------- the printed partial
 
 
-def _render_partial(digits=True) -> bytes:
-    """Render the partial inside a minimal memo page through xhtml2pdf (local harness)."""
-    import io
+@pytest.fixture(scope="module")
+def printed_memo() -> bytes:
+    """The reference report printed through the memo PDF pipeline (approval/pdf)."""
+    from approval.pdf.render import render_memo_pdf
 
-    import fontpkg_sarabun
-    import jinja2
-    from xhtml2pdf import pisa
-
-    files = fontpkg_sarabun.ROOT / "files"
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(ROOT / "templates")), autoescape=True)
-    page = (
-        "<html><head><style>"
-        f"@font-face {{ font-family: Sarabun; src: url({files / 'Sarabun-Regular.ttf'}); }}"
-        f"@font-face {{ font-family: Sarabun; src: url({files / 'Sarabun-Bold.ttf'}); font-weight: bold; }}"
-        "@page { size: a4 portrait; margin: 2cm; } @page landscape { size: a4 landscape; margin: 1.5cm; }"
-        "body { font-family: Sarabun; }"
-        '</style></head><body><p>บันทึกข้อความ</p>{% include "pdf/_plan_report.html" %}</body></html>'
-    )
-
-    memo = {"plan_report": _reference(digits), "digits": "thai" if digits else "arabic"}
-    html = env.from_string(page).render(memo=memo)
-    out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
-    assert not result.err
-    return out.getvalue()
+    memo = {
+        "digits": "thai", "title": "รายงานผล", "subject": "รายงานผลการดำเนินการตามแผนปฏิบัติการป้องกันการทุจริต",
+        "date": dt.date(2024, 5, 2), "number": "นศ ๗๓๖๐๑/๒๕๖", "is_draft": False,
+        "organization": {"name": "องค์การบริหารส่วนตำบลขอนหาด"},
+        "author": {"full_name": "นางสาวอนุศาสน์ อภัยรัตน์", "position": "นิติกร"},
+        "sections": [], "steps": [], "plan_report": _reference(True),
+    }
+    return render_memo_pdf(memo)
 
 
-def test_partial_renders_landscape_pages_with_the_figures():
+def test_partial_renders_landscape_pages_with_the_figures(printed_memo):
     pdfium = pytest.importorskip("pypdfium2")
-    data = _render_partial()
-    assert data.startswith(b"%PDF")
-    doc = pdfium.PdfDocument(data)
+    assert printed_memo.startswith(b"%PDF")
+    doc = pdfium.PdfDocument(printed_memo)
     try:
-        assert len(doc) >= 3
-        width, height = doc[1].get_size()
-        assert width > height  # the report is on landscape pages
-        text = "".join(doc[i].get_textpage().get_text_range() for i in range(1, len(doc)))
+        assert len(doc) >= 4
+        width, height = doc[0].get_size()
+        assert width < height  # the memo itself is portrait
+        pages = []
+        for i in range(1, len(doc)):
+            width, height = doc[i].get_size()
+            assert width > height  # the report is on landscape pages
+            textpage = doc[i].get_textpage()
+            pages.append(textpage.get_text_range())
+            textpage.close()
     finally:
         doc.close()
-    for fragment in ("๑๑๒,๖๕๒.๐๐", "๓๗๐,๐๐๐.๐๐", "๖๓.๒๗", "๓๐.๔๕", "๑๐๐.๐๐*", "มาก", "ข้อเสนอแนะ"):
-        assert fragment in text
+    text = "".join(pages)
+    for fragment in ("๑๑๒,๖๕๒.๐๐", "๓๗๐,๐๐๐.๐๐", "๖๓.๒๗", "๓๐.๔๕", "๔๘.๙๘", "๑๐๐.๐๐*", "มาก", "ข้อเสนอแนะ",
+                     "ปัญหา อุปสรรค", "สรุปผลการขับเคลื่อนแผนฯ", "นางสาวอนุศาสน์ อภัยรัตน์"):
+        assert fragment in text, fragment
     # the project table's header repeats on every page it spans
-    assert text.count("รายการโครงการ (ตั้งต้น)") >= 2
+    project_pages = [p for p in pages if "ลำดับ" in p and "หมายเหตุ" in p]
+    assert len(project_pages) >= 2
+    assert all("รายการโครงการ (ตั้งต้น)" in p for p in project_pages)
 
 
 def test_partial_escapes_user_text():
