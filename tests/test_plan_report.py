@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from approval.services import plan_report as pr
 from approval.services.plan_io import load_demo_projects
@@ -207,6 +210,23 @@ def test_pct_rounds_half_up(part, base, expected):
     value = pct(part, base)
     assert isinstance(value, Decimal)
     assert str(value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    part=st.decimals(min_value=0, max_value=D("999999999999.99"), places=2),
+    base=st.decimals(min_value=0, max_value=D("999999999999.99"), places=2),
+)
+def test_pct_equals_exact_fraction_rounded_half_up(part, base):
+    value = pct(part, base)
+    if base == 0:
+        assert value == D("0.00")
+        return
+    exact = Fraction(part) * 100 / Fraction(base)
+    cents = exact * 100
+    rounded = int(cents) + (1 if cents - int(cents) >= Fraction(1, 2) else 0)  # half up, non-negative
+    assert value == D(rounded) / 100
+    assert value.as_tuple().exponent == -2
 
 
 @pytest.mark.parametrize(
@@ -488,6 +508,7 @@ def printed_memo() -> bytes:
     return render_memo_pdf(memo)
 
 
+@pytest.mark.slow
 def test_partial_renders_landscape_pages_with_the_figures(printed_memo):
     pdfium = pytest.importorskip("pypdfium2")
     assert printed_memo.startswith(b"%PDF")
