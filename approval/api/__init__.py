@@ -1,7 +1,14 @@
-"""The JSON API under /api/v1 (see API.md)."""
+"""The JSON API under /api/v1 (see API.md): bearer tokens, JSON errors, OpenAPI document."""
 
 from flask import Flask
 
+from ..extensions import csrf
+from .errors import register_error_handlers
+
 
 def register_api(app: Flask) -> None:
-    pass
+    from .views import bp
+
+    csrf.exempt(bp)
+    register_error_handlers(bp, app, bp.url_prefix)
+    app.register_blueprint(bp)

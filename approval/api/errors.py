@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Blueprint, Flask, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 from ..errors import DomainError
+from ..extensions import db
 
 MESSAGES = {
     400: ("bad_request", "คำขอไม่ถูกต้อง"),
@@ -23,6 +25,15 @@ MESSAGES = {
 }
 
 
+class ApiError(Exception):
+    """Raised by the API layer itself (parsing, authentication) and rendered like a DomainError."""
+
+    def __init__(self, status: int, message: str | None = None, fields: dict | None = None,
+                 code: str | None = None):
+        super().__init__(message or MESSAGES.get(status, ("", ""))[1])
+        self.status, self.message, self.fields, self.code = status, message, fields, code
+
+
 def json_error(status: int, code: str | None = None, message: str | None = None, fields: dict | None = None):
     """A Flask response in the contract's error form."""
     default_code, default_message = MESSAGES.get(status, ("error", "เกิดข้อผิดพลาด"))
@@ -34,3 +45,63 @@ def json_error(status: int, code: str | None = None, message: str | None = None,
 
 def domain_error(exc: DomainError):
     return json_error(exc.status, exc.code, exc.message, exc.fields)
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the error response matters more than a failed rollback)
+        pass
+
+
+def _on_domain_error(exc: DomainError):
+    _rollback()
+    return domain_error(exc)
+
+
+def _on_api_error(exc: ApiError):
+    _rollback()
+    response, status = json_error(exc.status, exc.code, exc.message, exc.fields)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response, status
+
+
+def _on_http_error(exc: HTTPException):
+    _rollback()
+    status = exc.code or 500
+    if status < 400:  # a redirect raised as an exception: keep Werkzeug's response
+        return exc
+    response, status = json_error(status)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response, status
+
+
+def _on_internal_error(exc: Exception):
+    _rollback()
+    return json_error(500)
+
+
+def register_error_handlers(bp: Blueprint, app: Flask, prefix: str) -> None:
+    """Every response under the prefix is the contract's JSON, routing failures included."""
+    bp.register_error_handler(DomainError, _on_domain_error)
+    bp.register_error_handler(ApiError, _on_api_error)
+    bp.register_error_handler(HTTPException, _on_http_error)
+    bp.register_error_handler(InternalServerError, _on_internal_error)
+
+    @app.before_request
+    def _api_routing_errors():
+        # Unknown URLs and wrong methods never reach the blueprint's handlers (the request
+        # has no blueprint), so answer them here, before any view runs.
+        exc = request.routing_exception
+        if exc is None or not (request.path == prefix or request.path.startswith(prefix + "/")):
+            return None
+        if isinstance(exc, MethodNotAllowed):
+            response, status = json_error(405)
+            if exc.valid_methods:
+                response.headers["Allow"] = ", ".join(exc.valid_methods)
+            return response, status
+        if isinstance(exc, NotFound):
+            return json_error(404)
+        return None

@@ -1,0 +1,369 @@
+"""The OpenAPI 3.1 document of /api/v1, built as a plain dict (served at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+from ..models import Decision, MemoState, StepDecision, StepKind, StepStatus
+from ..services import memos as memo_service
+from ..services import plan_io
+from ..services.plan_report import STATUSES
+from ..workflow import COMMENT_MAX, Action
+
+STATES = [s.value for s in MemoState]
+DECISIONS = [d.value for d in Decision]
+MONEY = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "examples": ["105000.00"]}
+PERCENT = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "examples": ["63.27"]}
+DATETIME = {"type": "string", "format": "date-time"}
+ERROR_CODES = [
+    "bad_request", "unauthenticated", "forbidden", "not_your_turn", "confirmation_failed", "not_found",
+    "method_not_allowed", "invalid_transition", "version_mismatch", "too_large", "unsupported_media_type",
+    "validation_error", "too_many_requests", "internal_error", "unavailable",
+]
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _obj(properties: dict, required: list[str] | None = None, *, closed: bool = True) -> dict:
+    schema = {"type": "object", "properties": properties, "required": list(properties) if required is None
+              else required}
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def _text(max_length: int, **extra) -> dict:
+    return {"type": "string", "maxLength": max_length, **extra}
+
+
+def _schemas() -> dict:
+    limits = memo_service.LIMITS
+    user_summary = _obj({"id": {"type": "integer"}, "full_name": {"type": "string"},
+                         "position": {"type": "string"}})
+    section_in = _obj({"title": _text(memo_service.SECTION_TITLE_MAX, minLength=1),
+                       "body": _text(memo_service.SECTION_BODY_MAX, minLength=1)})
+    memo_fields = {
+        "department": _text(limits["department"], minLength=1),
+        "date": {"type": "string", "format": "date"},
+        "subject": _text(limits["subject"], minLength=1),
+        "addressee": _text(limits["addressee"], minLength=1),
+        "sections": {"type": "array", "items": _ref("SectionInput"), "minItems": 1,
+                     "maxItems": memo_service.SECTIONS_MAX},
+        "closing": _text(limits["closing"], minLength=1),
+    }
+    money_in = {"anyOf": [{"type": "string", "maxLength": 40}, {"type": "number", "minimum": 0}]}
+    project_in = {
+        "type": "object",
+        "description": "One project row; values may be text as in the CSV (Thai digits accepted). "
+                       "Other keys (e.g. status_label) are ignored.",
+        "properties": {
+            "no": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": plan_io.MAX_NO},
+                             {"type": "string", "maxLength": 20}]},
+            "dimension": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 4},
+                                    {"type": "string", "maxLength": 5}]},
+            "name": _text(plan_io.MAX_NAME),
+            "budget": money_in, "ordinance_budget": money_in, "disbursed": money_in,
+            "status": {"type": "string", "maxLength": 60,
+                       "description": "waiting, in_progress, completed, cannot (or the Thai label)"},
+            "in_ordinance": {"anyOf": [{"type": "boolean"}, {"type": "string", "maxLength": 20}]},
+            "note": _nullable(_text(plan_io.MAX_TEXT)),
+            "reason": _nullable(_text(plan_io.MAX_TEXT, description="required when the status is cannot")),
+        },
+        "required": ["no", "dimension", "name", "status"],
+    }
+    project_out = _obj({
+        "no": {"type": "integer"}, "dimension": {"type": "integer", "minimum": 1, "maximum": 4},
+        "name": {"type": "string"}, "budget": MONEY, "ordinance_budget": MONEY, "disbursed": MONEY,
+        "status": {"type": "string", "enum": list(STATUSES)}, "in_ordinance": {"type": "boolean"},
+        "note": {"type": "string"}, "reason": {"type": "string"},
+    })
+    texts = {"type": "array", "maxItems": 20, "items": _text(2000)}
+    row = _obj({
+        "dimension": _nullable({"type": "integer", "minimum": 1, "maximum": 4}),
+        "projects_planned": {"type": "integer"}, "projects_done": {"type": "integer"},
+        "budget_planned": MONEY, "budget_ordinance": MONEY, "budget_used": MONEY,
+        "pct_projects": PERCENT, "pct_budget": PERCENT,
+    })
+    return {
+        "Error": _obj({"error": _obj({
+            "code": {"type": "string", "enum": ERROR_CODES},
+            "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                       "description": "Only for 422: the field (or projects.<row>.<column>) and its problem"},
+        }, ["code", "message"])}),
+        "TokenRequest": _obj({"username": _text(64, minLength=1), "password": _text(1024, minLength=1)}),
+        "Token": _obj({"token": {"type": "string"}, "expires_at": DATETIME, "user": _ref("User")}),
+        "User": _obj({
+            "id": {"type": "integer"}, "username": {"type": "string"}, "full_name": {"type": "string"},
+            "position": {"type": "string"},
+            "organization": _obj({"id": {"type": "integer"}, "name": {"type": "string"}}),
+            "roles": {"type": "array", "items": {"type": "string",
+                                                  "enum": ["officer", "reviewer", "executive", "records", "admin"]}},
+        }),
+        "UserSummary": user_summary,
+        "SectionInput": section_in,
+        "Section": _obj({"title": {"type": "string"}, "body": {"type": "string"}}),
+        "MemoCreate": _obj(memo_fields, ["department", "date", "subject", "addressee", "sections", "closing"]),
+        "MemoPatch": _obj(memo_fields, []),
+        "Step": _obj({
+            "seq": {"type": "integer"}, "title": {"type": "string"},
+            "kind": {"type": "string", "enum": [k.value for k in StepKind]},
+            "assignee": _ref("UserSummary"), "acting": _nullable({"type": "string"}),
+            "status": {"type": "string", "enum": [s.value for s in StepStatus]},
+            "decision": _nullable({"type": "string", "enum": [d.value for d in StepDecision]}),
+            "comment": {"type": "string"}, "signed_at": _nullable(DATETIME), "round": {"type": "integer"},
+        }),
+        "Event": _obj({
+            "at": DATETIME, "actor": _nullable(_ref("UserSummary")), "action": {"type": "string"},
+            "from_state": _nullable({"type": "string"}), "to_state": _nullable({"type": "string"}),
+            "step": _nullable({"type": "integer"}), "comment": {"type": "string"},
+        }),
+        "Memo": _obj({
+            "id": {"type": "integer"}, "organization_id": {"type": "integer"},
+            "state": {"type": "string", "enum": STATES},
+            "number": _nullable({"type": "string", "examples": ["นศ ๗๓๖๐๑/๒๕๖"]}),
+            "department": {"type": "string"}, "date": {"type": "string", "format": "date"},
+            "subject": {"type": "string"}, "addressee": {"type": "string"},
+            "sections": {"type": "array", "items": _ref("Section")}, "closing": {"type": "string"},
+            "author": _ref("UserSummary"), "round": {"type": "integer"}, "version": {"type": "integer"},
+            "current_step": _nullable({"type": "integer"}),
+            "steps": {"type": "array", "items": _ref("Step")},
+            "events": {"type": "array", "items": _ref("Event")},
+            "decision": _nullable({"type": "string", "enum": DECISIONS}),
+            "pdf": _nullable(_obj({"url": {"type": "string"},
+                                   "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}})),
+            "plan_report": _nullable(_ref("PlanReport")),
+        }),
+        "MemoSummary": {"description": "A Memo without steps and events.", **_obj({
+            key: value for key, value in {
+                "id": {"type": "integer"}, "organization_id": {"type": "integer"},
+                "state": {"type": "string", "enum": STATES}, "number": _nullable({"type": "string"}),
+                "department": {"type": "string"}, "date": {"type": "string", "format": "date"},
+                "subject": {"type": "string"}, "addressee": {"type": "string"},
+                "sections": {"type": "array", "items": _ref("Section")}, "closing": {"type": "string"},
+                "author": _ref("UserSummary"), "round": {"type": "integer"}, "version": {"type": "integer"},
+                "current_step": _nullable({"type": "integer"}),
+                "decision": _nullable({"type": "string", "enum": DECISIONS}),
+                "pdf": _nullable(_obj({"url": {"type": "string"},
+                                       "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}})),
+                "plan_report": _nullable(_ref("PlanReport")),
+            }.items()
+        })},
+        "MemoPage": _obj({"items": {"type": "array", "items": _ref("MemoSummary")},
+                          "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
+                          "per_page": {"type": "integer", "minimum": 1, "maximum": 100}}),
+        "ActionRequest": _obj({
+            "action": {"type": "string", "enum": [a.value for a in Action]},
+            "comment": _nullable(_text(COMMENT_MAX)),
+            "decision": _nullable({"type": "string", "enum": DECISIONS}),
+            "password": _nullable(_text(1024, description="The signer's own password (forward, return, order)")),
+        }, ["action"]),
+        "ProjectInput": project_in,
+        "Project": project_out,
+        "PlanReportInput": _obj({
+            "fiscal_year": {"type": "integer", "minimum": 2500, "maximum": 2700},
+            "round": {"type": "integer", "enum": [6, 12]},
+            "minimum_projects": {"type": "integer", "minimum": 0, "maximum": 10000},
+            "projects": {"type": "array", "items": _ref("ProjectInput"), "maxItems": plan_io.MAX_ROWS},
+            "problems": _nullable(texts), "suggestions": _nullable(texts),
+            "reporter_name": _text(200), "reporter_position": _text(200),
+        }, ["fiscal_year", "round", "minimum_projects", "projects"]),
+        "SummaryRow": row,
+        "PlanReport": _obj({
+            "input": _obj({
+                "fiscal_year": {"type": "integer"}, "round": {"type": "integer", "enum": [6, 12]},
+                "minimum_projects": {"type": "integer"},
+                "projects": {"type": "array", "items": _ref("Project")},
+                "problems": {"type": "array", "items": {"type": "string"}},
+                "suggestions": {"type": "array", "items": {"type": "string"}},
+                "reporter_name": {"type": "string"}, "reporter_position": {"type": "string"},
+            }),
+            "summary": _obj({
+                "dimensions": {"type": "array", "items": _ref("SummaryRow"), "minItems": 4, "maxItems": 4},
+                "total": _ref("SummaryRow"),
+                "status_counts": _obj({s: {"type": "integer", "minimum": 0} for s in STATUSES}),
+                "in_ordinance": {"type": "integer"}, "minimum_projects": {"type": "integer"},
+                "implementation_pct": PERCENT, "implementation_capped": {"type": "boolean"},
+                "level": {"type": "string"},
+            }),
+            "warnings": {"type": "array", "items": _obj({
+                "code": {"type": "string"}, "no": _nullable({"type": "integer"}), "message": {"type": "string"},
+            })},
+        }),
+    }
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _json(description: str, schema: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+COMMON = {"401": _error("No, invalid, expired or revoked bearer token (unauthenticated)"),
+          "429": _error("Too many requests (too_many_requests)")}
+BODY_ERRORS = {
+    "400": _error("Malformed JSON (bad_request)"),
+    "413": _error("Body larger than the server accepts (too_large)"),
+    "415": _error("Body is not JSON (unsupported_media_type)"),
+    "422": _error("Invalid or unknown fields, or a body that is not a JSON object (validation_error)"),
+}
+NOT_FOUND = {"404": _error("No such memo in the caller's organisation, or not visible to the caller (not_found)")}
+MEMO_ID = {"name": "memo_id", "in": "path", "required": True,
+           "schema": {"type": "integer", "minimum": 1, "maximum": 2**62 - 1}}
+PAGING = [
+    {"name": "page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}},
+    {"name": "per_page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+]
+
+
+def _op(summary: str, responses: dict, *, op_id: str, params: list | None = None, body: dict | None = None,
+        public: bool = False, tags: list[str] | None = None) -> dict:
+    operation = {"operationId": op_id, "summary": summary, "responses": {**responses}}
+    if not public:
+        operation["responses"].update(COMMON)
+    else:
+        operation["security"] = []
+    if params:
+        operation["parameters"] = params
+    if body:
+        operation["requestBody"] = body
+    if tags:
+        operation["tags"] = tags
+    return operation
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _paths() -> dict:
+    memo_ok = _json("The memo", "Memo")
+    return {
+        "/auth/token": {
+            "post": _op("Issue a bearer token", {
+                "200": _json("The token, its expiry and the user", "Token"),
+                "401": _error("Wrong username or password (unauthenticated)"),
+                "429": _error("Account locked after repeated failures, or too many failed logins "
+                              "from this address (too_many_requests)"),
+                **BODY_ERRORS,
+            }, op_id="issueToken", body=_body("TokenRequest"), public=True, tags=["auth"]),
+            "delete": _op("Revoke the token of this request", {"204": {"description": "Revoked"}},
+                          op_id="revokeToken", tags=["auth"]),
+        },
+        "/me": {"get": _op("The caller", {"200": _json("The caller", "User")}, op_id="getMe", tags=["auth"])},
+        "/memos": {
+            "post": _op("Create a draft memo", {"201": _json("The new memo, in draft", "Memo"), **BODY_ERRORS},
+                        op_id="createMemo", body=_body("MemoCreate"), tags=["memos"]),
+            "get": _op("Memos the caller may see, newest first", {
+                "200": _json("One page of memos (without steps and events)", "MemoPage"),
+                "422": _error("Invalid query parameter (validation_error)"),
+            }, op_id="listMemos", tags=["memos"], params=[
+                {"name": "state", "in": "query", "required": False, "schema": {"type": "string", "enum": STATES}},
+                {"name": "q", "in": "query", "required": False,
+                 "description": "Thai text anywhere in number, subject, body and comments",
+                 "schema": {"type": "string", "maxLength": 100}},
+                {"name": "year", "in": "query", "required": False, "description": "Buddhist Era year of the memo date",
+                 "schema": {"type": "integer", "minimum": 2400, "maximum": 2800}},
+                *PAGING,
+            ]),
+        },
+        "/memos/{memo_id}": {
+            "parameters": [MEMO_ID],
+            "get": _op("One memo with its steps and events", {"200": memo_ok, **NOT_FOUND},
+                       op_id="getMemo", tags=["memos"]),
+            "patch": _op("Edit a draft or returned memo (author only)", {
+                "200": memo_ok, **NOT_FOUND, **BODY_ERRORS,
+                "403": _error("Not the author (not_your_turn)"),
+                "409": _error("The memo is not editable in its state (invalid_transition)"),
+                "412": _error("If-Match names a stale version (version_mismatch)"),
+            }, op_id="updateMemo", body=_body("MemoPatch"), tags=["memos"], params=[
+                {"name": "If-Match", "in": "header", "required": False,
+                 "description": "The memo version the edit is based on", "schema": {"type": "string"}},
+            ]),
+        },
+        "/inbox": {"get": _op("Memos whose pending step is the caller's", {
+            "200": _json("One page of memos (without steps and events)", "MemoPage"),
+            "422": _error("Invalid query parameter (validation_error)"),
+        }, op_id="getInbox", params=PAGING, tags=["memos"])},
+        "/memos/{memo_id}/actions": {
+            "parameters": [MEMO_ID],
+            "post": _op("Take a chain action", {
+                "200": memo_ok, **NOT_FOUND, **BODY_ERRORS,
+                "403": _error("Not the caller's turn (not_your_turn) or wrong signing password "
+                              "(confirmation_failed)"),
+                "409": _error("The state does not allow the action, or someone acted first "
+                              "(invalid_transition)"),
+            }, op_id="actOnMemo", body=_body("ActionRequest"), tags=["memos"]),
+        },
+        "/memos/{memo_id}/pdf": {
+            "parameters": [MEMO_ID],
+            "get": _op("The memo as PDF: frozen bytes once decided, else a draft preview", {
+                "200": {"description": "The PDF",
+                        "headers": {"X-Content-SHA256": {
+                            "description": "SHA-256 of the body; only for decided or archived memos",
+                            "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},
+                        "content": {"application/pdf": {"schema": {"type": "string",
+                                                                  "contentMediaType": "application/pdf"}}}},
+                **NOT_FOUND,
+            }, op_id="getMemoPdf", tags=["documents"]),
+        },
+        "/memos/{memo_id}/plan-report": {
+            "parameters": [MEMO_ID],
+            "get": _op("The attached plan report with its computed summary", {
+                "200": _json("The plan report", "PlanReport"),
+                "404": _error("No such memo, or it has no plan report (not_found)"),
+            }, op_id="getPlanReport", tags=["plan report"]),
+            "put": _op("Replace the attached plan report (author, while editable)", {
+                "200": _json("The plan report", "PlanReport"), **NOT_FOUND, **BODY_ERRORS,
+                "403": _error("Not the author (not_your_turn)"),
+                "409": _error("The memo is not editable in its state (invalid_transition)"),
+            }, op_id="putPlanReport", tags=["plan report"], params=[
+                {"name": name, "in": "query", "required": False,
+                 "description": f"With text/csv only: {name} (defaults to the attached report's)",
+                 "schema": schema}
+                for name, schema in (
+                    ("fiscal_year", {"type": "integer", "minimum": 2500, "maximum": 2700}),
+                    ("round", {"type": "integer", "enum": [6, 12]}),
+                    ("minimum_projects", {"type": "integer", "minimum": 0, "maximum": 10000}),
+                )
+            ], body={"required": True, "content": {
+                "application/json": {"schema": _ref("PlanReportInput")},
+                "text/csv": {"schema": {"type": "string", "description": "UTF-8 CSV with a header row: " + ", ".join(
+                    plan_io.COLUMNS) + " (reason optional)"}},
+            }}),
+        },
+        "/openapi.json": {"get": _op("This document", {
+            "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}},
+        }, op_id="getOpenapi", public=True, tags=["meta"])},
+    }
+
+
+def spec() -> dict:
+    """A fresh copy of the whole document."""
+    return deepcopy({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "e-Saraban API", "version": "1.0.0",
+            "description": "Internal memos (บันทึกข้อความ) and their signing chain. Errors are "
+                           "{\"error\": {\"code\", \"message\", \"fields\"}}; money and percentages are strings "
+                           "with two decimals; dates YYYY-MM-DD; datetimes ISO 8601 with offset.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "A token from POST /auth/token"}},
+        },
+    })

@@ -1,0 +1,239 @@
+"""The endpoints of /api/v1: parse, call one service, commit once, serialise."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..errors import Conflict, NotFound
+from ..extensions import db, limiter
+from ..models import MemoState
+from ..services import accounts, documents, memos, plan_io, plans
+from . import serializers as out
+from .errors import ApiError
+from .parsing import if_match_version, json_object, optional_text, query_int
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
+MEMO_FIELDS = frozenset(memos.WRITABLE)
+ACTION_FIELDS = frozenset({"action", "comment", "decision", "password"})
+REPORT_FIELDS = frozenset({"fiscal_year", "round", "minimum_projects", "projects", "problems", "suggestions",
+                           "reporter_name", "reporter_position"})
+CSV_HEADER_PARAMS = ("fiscal_year", "round", "minimum_projects")
+STATES = tuple(s.value for s in MemoState)
+Q_MAX, PER_PAGE_MAX, PAGE_MAX = 100, 100, 1_000_000
+YEAR_MIN, YEAR_MAX = 2400, 2800
+TOKEN_MAX = 200
+#: Failed logins from one address per minute before 429 (per-account lockout is in accounts).
+LOGIN_FAILURE_LIMIT = "50 per minute"
+
+
+def commit() -> None:
+    """The one commit of the request; a lost race at commit time is a 409, never a 500."""
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่") from exc
+    except OperationalError as exc:
+        db.session.rollback()
+        if "locked" not in str(exc).lower():
+            raise
+        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่") from exc
+
+
+@bp.before_request
+def authenticate_bearer():
+    """Every endpoint but the token issue and the OpenAPI document needs a live bearer token."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > TOKEN_MAX:
+        raise ApiError(401)
+    found = accounts.user_for_token(db.session, token)
+    if found is None:
+        raise ApiError(401, "โทเค็นไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่")
+    g.api_user, g.api_token = found
+    return None
+
+
+# --- authentication ---------------------------------------------------------------------
+
+@bp.post("/auth/token")
+@limiter.limit(LOGIN_FAILURE_LIMIT, deduct_when=lambda response: response.status_code == 401)
+def issue_token():
+    data = json_object({"username", "password"})
+    problems: dict[str, str] = {}
+    username = optional_text(data, "username", problems)
+    password = optional_text(data, "password", problems)
+    for key, value in (("username", username), ("password", password)):
+        if not value and key not in problems:
+            problems[key] = "กรุณากรอกข้อมูล"
+    if problems:
+        raise ApiError(422, "กรุณากรอกชื่อผู้ใช้และรหัสผ่าน", problems)
+    user = accounts.authenticate(db.session, username, password)
+    if user is None:
+        commit()  # the failure count must survive
+        raise ApiError(401, "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง")
+    token, row = accounts.issue_token(db.session, user, current_app.config["API_TOKEN_HOURS"])
+    commit()
+    return jsonify({"token": token, "expires_at": out.when(row.expires_at), "user": out.user_full(user)})
+
+
+@bp.delete("/auth/token")
+def revoke_token():
+    accounts.revoke_token(g.api_token)
+    commit()
+    return Response(status=204)
+
+
+@bp.get("/me")
+def me():
+    return jsonify(out.user_full(g.api_user))
+
+
+# --- memos ------------------------------------------------------------------------------
+
+@bp.post("/memos")
+def create_memo():
+    data = json_object(MEMO_FIELDS)
+    memo = memos.create_memo(db.session, g.api_user, data)
+    commit()
+    return jsonify(out.memo(memo)), 201
+
+
+@bp.get("/memos/<int:memo_id>")
+def get_memo(memo_id: int):
+    return jsonify(out.memo(memos.get_memo(db.session, g.api_user, memo_id)))
+
+
+@bp.patch("/memos/<int:memo_id>")
+def update_memo(memo_id: int):
+    expected = if_match_version()
+    memo = memos.get_memo(db.session, g.api_user, memo_id)
+    data = json_object(MEMO_FIELDS)
+    memos.update_memo(db.session, memo, g.api_user, data, expected)
+    commit()
+    return jsonify(out.memo(memo))
+
+
+def _paging(problems: dict) -> tuple[int, int]:
+    page = query_int("page", 1, 1, PAGE_MAX, problems)
+    per_page = query_int("per_page", 20, 1, PER_PAGE_MAX, problems)
+    return page, per_page
+
+
+@bp.get("/memos")
+def list_memos():
+    problems: dict[str, str] = {}
+    page, per_page = _paging(problems)
+    year = query_int("year", None, YEAR_MIN, YEAR_MAX, problems)
+    state = request.args.get("state") or None
+    if state is not None and state not in STATES:
+        problems["state"] = "สถานะต้องเป็น " + ", ".join(STATES)
+    q = request.args.get("q") or None
+    if q is not None and (len(q) > Q_MAX or "\x00" in q):
+        problems["q"] = f"ยาวได้ไม่เกิน {Q_MAX} ตัวอักษร"
+    if problems:
+        raise ApiError(422, "เงื่อนไขการค้นหาไม่ถูกต้อง", problems)
+    items, total = memos.list_memos(db.session, g.api_user, state=state, q=q, year=year, page=page,
+                                    per_page=per_page)
+    return jsonify(out.page(items, total, page, per_page))
+
+
+@bp.get("/inbox")
+def inbox():
+    problems: dict[str, str] = {}
+    page, per_page = _paging(problems)
+    if problems:
+        raise ApiError(422, "เงื่อนไขการค้นหาไม่ถูกต้อง", problems)
+    query = memos.inbox_query(g.api_user)
+    total = memos.inbox_count(db.session, g.api_user)
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return jsonify(out.page(items, total, page, per_page))
+
+
+@bp.post("/memos/<int:memo_id>/actions")
+def act(memo_id: int):
+    memo = memos.get_memo(db.session, g.api_user, memo_id)
+    data = json_object(ACTION_FIELDS)
+    problems: dict[str, str] = {}
+    action = data.get("action")
+    if not isinstance(action, str) or not action:
+        problems["action"] = "กรุณาระบุคำสั่ง"
+    comment = optional_text(data, "comment", problems)
+    decision = optional_text(data, "decision", problems)
+    password = optional_text(data, "password", problems)
+    if problems:
+        raise ApiError(422, "ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ", problems)
+    memos.act(db.session, memo, g.api_user, action, comment=comment or "", decision=decision or None,
+              password=password)
+    commit()
+    return jsonify(out.memo(memo))
+
+
+# --- documents --------------------------------------------------------------------------
+
+@bp.get("/memos/<int:memo_id>/pdf")
+def memo_pdf(memo_id: int):
+    memo = memos.get_memo(db.session, g.api_user, memo_id)
+    content, sha = documents.pdf_for(memo)
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="memo-{memo.id}.pdf"'
+    if sha:
+        response.headers["X-Content-SHA256"] = sha
+    return response
+
+
+# --- plan report ------------------------------------------------------------------------
+
+@bp.get("/memos/<int:memo_id>/plan-report")
+def get_plan_report(memo_id: int):
+    memo = memos.get_memo(db.session, g.api_user, memo_id)
+    if memo.plan_report is None:
+        raise NotFound("หนังสือนี้ยังไม่มีรายงานแนบ")
+    return jsonify(out.report(memo.plan_report))
+
+
+@bp.put("/memos/<int:memo_id>/plan-report")
+def put_plan_report(memo_id: int):
+    memo = memos.get_memo(db.session, g.api_user, memo_id)
+    if request.mimetype == "text/csv":
+        report = _save_csv(memo)
+    else:
+        report = plans.save_from_json(db.session, memo, g.api_user, json_object(REPORT_FIELDS))
+    commit()
+    return jsonify(out.report(report))
+
+
+def _save_csv(memo):
+    """CSV rows alone; the header from the query (defaulting to the report already attached)."""
+    header: dict = {}
+    if memo.plan_report is not None:
+        header = {k: v for k, v in plans.as_input(memo.plan_report).items() if k != "projects"}
+    for key in CSV_HEADER_PARAMS:
+        if key in request.args:
+            header[key] = request.args[key]
+    clean = plans.validate_header(header)
+    projects, errors = plan_io.parse_csv(request.get_data(cache=True))
+    if errors:
+        fields: dict[str, str] = {}
+        for e in errors:
+            key = f"projects.{e['row']}.{e['column']}" if e.get("row") else (e.get("column") or "file")
+            fields[key] = fields[key] + "; " + e["message"] if key in fields else e["message"]
+        raise ApiError(422, "ข้อมูลโครงการไม่ถูกต้อง", fields)
+    return plans.save_report(db.session, memo, g.api_user, clean, projects)
+
+
+# --- the document describing all this ---------------------------------------------------
+
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import spec
+
+    return jsonify(spec())
+
+
