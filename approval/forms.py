@@ -1,0 +1,104 @@
+"""WTForms forms for the pages (Flask-WTF, CSRF on).
+
+The forms only parse and carry CSRF; the rules (required fields, lengths, dates, the
+chain) live in the services, whose ValidationFailed.fields the pages show beside each
+field. The few validators here are about the form itself (two passwords that match).
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    FieldList, Form, FormField, HiddenField, PasswordField, RadioField, StringField, SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import EqualTo, InputRequired
+
+from .workflow import DECISION_LABELS
+
+REQUIRED = "กรุณากรอกข้อมูล"
+
+
+class LoginForm(FlaskForm):
+    username = StringField("ชื่อผู้ใช้", validators=[InputRequired(REQUIRED)])
+    password = PasswordField("รหัสผ่าน", validators=[InputRequired(REQUIRED)])
+    next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("รหัสผ่านปัจจุบัน", validators=[InputRequired(REQUIRED)])
+    new_password = PasswordField("รหัสผ่านใหม่", validators=[InputRequired(REQUIRED)])
+    confirm_password = PasswordField(
+        "ยืนยันรหัสผ่านใหม่",
+        validators=[InputRequired(REQUIRED), EqualTo("new_password", "รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน")],
+    )
+
+
+class SectionForm(Form):
+    """One numbered section of the memo (no CSRF of its own: it lives inside MemoForm)."""
+
+    title = StringField("หัวข้อ")
+    body = TextAreaField("เนื้อความ")
+
+
+class MemoForm(FlaskForm):
+    department = StringField("ส่วนราชการ")
+    date = StringField("วันที่")  # <input type=date>: the service parses and checks it
+    subject = StringField("เรื่อง")
+    addressee = StringField("เรียน")
+    sections = FieldList(FormField(SectionForm), min_entries=1, max_entries=30)
+    closing = StringField("ข้อความลงท้าย", default="จึงเรียนมาเพื่อโปรดทราบ")
+    #: Without JavaScript the section buttons submit the form with a command such as
+    #: "add", "remove:2", "up:1"; the page is shown again with the sections changed.
+    section_cmd = HiddenField()
+    save = SubmitField("บันทึก")
+
+    def memo_data(self) -> dict:
+        """The plain dict the memo services take."""
+        return {
+            "department": self.department.data or "",
+            "date": self.date.data or "",
+            "subject": self.subject.data or "",
+            "addressee": self.addressee.data or "",
+            "sections": [{"title": s.form.title.data or "", "body": s.form.body.data or ""}
+                         for s in self.sections],
+            "closing": self.closing.data or "",
+        }
+
+
+DECISION_CHOICES = [(d.value, label) for d, label in DECISION_LABELS.items()]
+
+
+class ActionForm(FlaskForm):
+    """Every chain action posts this form; memos.act decides what is allowed."""
+
+    action = HiddenField()
+    comment = TextAreaField("ข้อความ")
+    decision = RadioField("คำสั่ง", choices=DECISION_CHOICES, validate_choice=False)
+    password = PasswordField("ยืนยันรหัสผ่านเพื่อลงนาม")
+
+
+class PlanHeaderForm(FlaskForm):
+    fiscal_year = StringField("ปีงบประมาณ (พ.ศ.)")
+    round = RadioField("รอบรายงาน", choices=[("6", "รอบ ๖ เดือน"), ("12", "รอบ ๑๒ เดือน")],
+                       validate_choice=False)
+    minimum_projects = StringField("จำนวนโครงการขั้นต่ำ")
+    problems = TextAreaField("ปัญหาและอุปสรรค (บรรทัดละหนึ่งข้อ)")
+    suggestions = TextAreaField("ข้อเสนอแนะ (บรรทัดละหนึ่งข้อ)")
+
+    def header_data(self) -> dict:
+        def lines(text: str | None) -> list[str]:
+            return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+        return {
+            "fiscal_year": (self.fiscal_year.data or "").strip(),
+            "round": (self.round.data or "").strip(),
+            "minimum_projects": (self.minimum_projects.data or "").strip(),
+            "problems": lines(self.problems.data),
+            "suggestions": lines(self.suggestions.data),
+        }
+
+
+class PlanImportForm(PlanHeaderForm):
+    file = FileField("ไฟล์รายการโครงการ (.csv หรือ .xlsx)")

@@ -1,0 +1,70 @@
+"""App-level error pages in Thai; JSON in the contract's form for paths under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..api.errors import json_error
+from ..errors import DomainError
+from ..extensions import db
+
+TITLES = {
+    400: ("คำขอไม่ถูกต้อง", "ระบบไม่เข้าใจคำขอนี้ กรุณาลองใหม่จากหน้าเดิม"),
+    403: ("ไม่มีสิทธิ์", "ท่านไม่มีสิทธิ์ดำเนินการนี้"),
+    404: ("ไม่พบหน้าที่ต้องการ", "ไม่พบข้อมูลที่ร้องขอ หรือท่านไม่มีสิทธิ์เข้าถึง"),
+    405: ("ไม่รองรับวิธีการเรียกนี้", "หน้านี้ไม่รองรับวิธีการเรียกนี้"),
+    409: ("ดำเนินการไม่ได้", "ไม่สามารถดำเนินการได้ในสถานะปัจจุบัน"),
+    413: ("ไฟล์ใหญ่เกินไป", "ข้อมูลหรือไฟล์ที่ส่งมีขนาดใหญ่เกินกำหนด"),
+    422: ("ข้อมูลไม่ถูกต้อง", "ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบ"),
+    429: ("เรียกใช้บ่อยเกินไป", "มีการเรียกใช้บ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่"),
+    500: ("ระบบขัดข้อง", "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังพบปัญหาโปรดแจ้งผู้ดูแลระบบ"),
+}
+CSRF_MESSAGE = "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _page(status: int, message: str | None = None):
+    title, default = TITLES.get(status, ("เกิดข้อผิดพลาด", "เกิดข้อผิดพลาด"))
+    return render_template("errors/error.html", status=status, title=title, message=message or default), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        if _is_api():
+            return json_error(400, "bad_request", CSRF_MESSAGE)
+        return _page(400, CSRF_MESSAGE)
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if _is_api():
+            return json_error(exc.status, exc.code, exc.message, exc.fields)
+        return _page(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        if _is_api():
+            return json_error(status)
+        if status not in TITLES and status < 500:
+            return exc  # redirects and the rarer codes keep werkzeug's own response
+        response, code = _page(status if status in TITLES else 500)
+        if status == 405 and getattr(exc, "valid_methods", None):
+            return response, code, {"Allow": ", ".join(exc.valid_methods)}
+        return response, code
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        if _is_api():
+            return json_error(500)
+        return _page(500)

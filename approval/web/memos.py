@@ -1,0 +1,219 @@
+"""Memo pages: inbox, my memos, write/edit, the memo itself, chain actions, the PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import workflow
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import ActionForm, MemoForm
+from ..services import documents
+from ..services import memos as memo_service
+from ..services import plans as plan_service
+
+bp = Blueprint("memos", __name__)
+
+PER_PAGE = 20
+ACTION_DONE = {
+    "submit": "เสนอหนังสือแล้ว", "forward": "ลงนามความเห็นและส่งต่อแล้ว", "return": "ส่งคืนแก้ไขแล้ว",
+    "withdraw": "ดึงหนังสือกลับแล้ว", "order": "ลงนามสั่งการแล้ว", "archive": "จัดเก็บเข้าแฟ้มแล้ว",
+    "cancel": "ยกเลิกหนังสือแล้ว",
+}
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every memo page needs a signed-in user."""
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("/")
+def index():
+    return redirect(url_for("memos.inbox"))
+
+
+@bp.route("/inbox")
+def inbox():
+    items = list(db.session.scalars(memo_service.inbox_query(_user()).limit(200)))
+    return render_template("memos/inbox.html", items=items)
+
+
+@bp.route("/memos")
+def mine():
+    state = request.args.get("state", "")
+    page = request.args.get("page", 1, type=int) or 1
+    try:
+        items, total = memo_service.list_memos(db.session, _user(), state=state or None, mine=True,
+                                               page=max(page, 1), per_page=PER_PAGE)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("memos.mine"))
+    pages = max(1, -(-total // PER_PAGE))
+    return render_template("memos/mine.html", items=items, total=total, state=state, page=page, pages=pages)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+def _apply_section_command(form: MemoForm) -> bool:
+    """Add, remove or move a section (the no-JavaScript path). True when the form changed."""
+    command = form.section_cmd.data or ""
+    if not command:
+        return False
+    sections = [{"title": s.form.title.data or "", "body": s.form.body.data or ""} for s in form.sections]
+    verb, _, arg = command.partition(":")
+    index = int(arg) if arg.isdigit() else -1
+    if verb == "add" and len(sections) < form.sections.max_entries:
+        sections.append({"title": "", "body": ""})
+    elif verb == "remove" and 0 <= index < len(sections) and len(sections) > 1:
+        sections.pop(index)
+    elif verb == "up" and 0 < index < len(sections):
+        sections[index - 1], sections[index] = sections[index], sections[index - 1]
+    elif verb == "down" and 0 <= index < len(sections) - 1:
+        sections[index + 1], sections[index] = sections[index], sections[index + 1]
+    while len(form.sections):
+        form.sections.pop_entry()
+    for section in sections:
+        form.sections.append_entry(section)
+    return True
+
+
+def _render_form(form: MemoForm, memo=None, errors=None, status=200):
+    return render_template("memos/form.html", form=form, memo=memo, errors=errors or {},
+                           be_date=_be_date(form.date.data)), status
+
+
+def _be_date(value: str | None) -> str:
+    from ..thai import thai_date
+
+    try:
+        return thai_date(dt.date.fromisoformat(value or ""))
+    except ValueError:
+        return ""
+
+
+@bp.route("/memos/new", methods=["GET", "POST"])
+def new():
+    form = MemoForm()
+    if request.method == "GET":
+        user = _user()
+        form.department.data = f"{user.organization.name}"
+        form.date.data = dt.date.today().isoformat()
+        form.closing.data = "จึงเรียนมาเพื่อโปรดทราบ"
+        return _render_form(form)
+    if not form.validate_on_submit():
+        return _render_form(form, status=400)
+    if _apply_section_command(form):
+        return _render_form(form)
+    try:
+        memo = memo_service.create_memo(db.session, _user(), form.memo_data())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _render_form(form, errors=exc.fields, status=exc.status)
+    db.session.commit()
+    flash("บันทึกร่างหนังสือแล้ว", "success")
+    return redirect(url_for("memos.detail", memo_id=memo.id))
+
+
+@bp.route("/memos/<int:memo_id>/edit", methods=["GET", "POST"])
+def edit(memo_id: int):
+    memo = memo_service.get_memo(db.session, _user(), memo_id)
+    if memo.author_id != current_user.id or not memo.is_editable:
+        flash("แก้ไขได้เฉพาะผู้จัดทำ และเฉพาะหนังสือที่เป็นร่างหรือถูกส่งคืนแก้ไข", "warning")
+        return redirect(url_for("memos.detail", memo_id=memo.id))
+    if request.method == "GET":
+        form = MemoForm(data={
+            "department": memo.department, "date": memo.date.isoformat(), "subject": memo.subject,
+            "addressee": memo.addressee, "sections": memo.sections or [{"title": "", "body": ""}],
+            "closing": memo.closing,
+        })
+        return _render_form(form, memo)
+    form = MemoForm()
+    if not form.validate_on_submit():
+        return _render_form(form, memo, status=400)
+    if _apply_section_command(form):
+        return _render_form(form, memo)
+    try:
+        memo_service.update_memo(db.session, memo, _user(), form.memo_data())
+        memo_service.flush_or_conflict(db.session)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _render_form(form, memo, errors=exc.fields, status=exc.status)
+    db.session.commit()
+    flash("บันทึกการแก้ไขแล้ว", "success")
+    return redirect(url_for("memos.detail", memo_id=memo.id))
+
+
+# --- the memo ---------------------------------------------------------------------------
+
+def _detail_context(memo, action_form=None, action_errors=None, failed_action=None) -> dict:
+    user = _user()
+    rounds: dict[int, list] = {}
+    for step in memo.steps:
+        rounds.setdefault(step.round, []).append(step)
+    allowed = [a.value for a in workflow.allowed_actions(memo, user)]
+    plan_summary = None
+    if memo.plan_report is not None:
+        plan_summary = plan_service.summary(memo.plan_report, memo.organization)
+    return {
+        "memo": memo, "allowed": allowed, "rounds": rounds,
+        "current_steps": rounds.get(memo.round, []),
+        "earlier_rounds": [(r, rounds[r]) for r in sorted(rounds) if r != memo.round],
+        "pending": memo.pending_step,
+        "form": action_form or ActionForm(),
+        "action_errors": action_errors or {}, "failed_action": failed_action,
+        "needs_password": bool(memo.organization.setting("require_signing_password")),
+        "can_edit": memo.author_id == user.id and memo.is_editable,
+        "plan_summary": plan_summary,
+        "digits": memo.organization.uses_thai_digits,
+    }
+
+
+@bp.route("/memos/<int:memo_id>")
+def detail(memo_id: int):
+    memo = memo_service.get_memo(db.session, _user(), memo_id)
+    return render_template("memos/detail.html", **_detail_context(memo))
+
+
+@bp.route("/memos/<int:memo_id>/action", methods=["POST"])
+def action(memo_id: int):
+    memo = memo_service.get_memo(db.session, _user(), memo_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name = form.action.data or ""
+    try:
+        memo_service.act(db.session, memo, _user(), name, comment=form.comment.data or "",
+                         decision=form.decision.data or None, password=form.password.data or None)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        memo = memo_service.get_memo(db.session, _user(), memo_id)
+        form.password.data = ""
+        errors = {"password": exc.message} if exc.code == "confirmation_failed" else dict(exc.fields)
+        context = _detail_context(memo, form, errors or {"_": exc.message}, name)
+        return render_template("memos/detail.html", **context), exc.status
+    db.session.commit()
+    flash(ACTION_DONE.get(name, "ดำเนินการแล้ว"), "success")
+    return redirect(url_for("memos.detail", memo_id=memo.id))
+
+
+@bp.route("/memos/<int:memo_id>/pdf")
+def pdf(memo_id: int):
+    memo = memo_service.get_memo(db.session, _user(), memo_id)
+    content, sha256 = documents.pdf_for(memo)
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="memo-{memo.id}.pdf"'
+    if sha256:
+        response.headers["X-Content-SHA256"] = sha256
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
