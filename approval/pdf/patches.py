@@ -49,9 +49,11 @@ import contextvars
 import datetime as dt
 import re
 from functools import lru_cache
+from itertools import groupby
 from hashlib import md5
 from string import whitespace
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
@@ -126,7 +128,17 @@ def _actual_text(text: str) -> str:
 
 
 class ThaiTextObject(PDFTextObject):
-    """A text object that shapes runs of Thai with HarfBuzz as it draws them."""
+    """
+    A text object that shapes runs of Thai with HarfBuzz as it draws them.
+
+    Each piece of text becomes one ``TJ`` per font subset (normally one),
+    inside its own ``/Span <</ActualText (...)>> BDC ... EMC``: the glyphs
+    with HarfBuzz's offsets, and the justification space of the Thai word
+    boundaries (U+200B, never drawn) as numbers in the same array.  One
+    text-showing operator per span matters: a text extractor (pdfium) reads
+    the span as its /ActualText and, with several operators in one span or
+    a gap between spans, adds spaces that are not in the text.
+    """
 
     def _formatText(self, text):
         if not enabled():
@@ -138,29 +150,91 @@ class ThaiTextObject(PDFTextObject):
         if self._fontname in fonts.THAI_DIGIT_FONTS:
             text = text.translate(_TO_THAI_DIGITS)
         if ZWSP not in text and not _COMPLEX.search(text):
+            # Nothing to shape and nothing to hide: ReportLab's plain Tj,
+            # which extracts as it is (a /Span around a line-final "-" would
+            # make pdfium read it as a soft hyphen).
             return super()._formatText(text)
         font = pdfmetrics.getFont(self._fontname)
-        shapable = getattr(font, "_dynamicFont", False) and getattr(font, "shapable", False)
-        # U+200B marks a boundary between two Thai words on the line: never
-        # drawn, and on a justified line it takes its share of the extra
-        # space, as a space does through Tw.
+        if not (getattr(font, "_dynamicFont", False) and getattr(font, "shapable", False)):
+            return super()._formatText(text.replace(ZWSP, ""))
+        items = self._glyphs(text)
+        if items is None:  # vertical offsets: ReportLab's own drawing
+            return self._fallback(text)
+        return self._tj(font, items, text.replace(ZWSP, ""))
+
+    def _glyphs(self, text):
+        """[(adjust before, glyph char, adjust after, source index)] or None."""
         gap = getattr(self, "_wordSpace", 0) or 0
-        gap_op = f"[{-gap * 1000.0 / self._fontsize:.3f}] TJ" if gap and self._fontsize else ""
+        gap_units = -gap * 1000.0 / self._fontsize if gap and self._fontsize else 0.0
+        items = []
+        offset = 0
+        for i, part in enumerate(text.split(ZWSP)):
+            first = len(items)
+            if part:
+                shaped = _shape(part, self._fontname, self._fontsize) if _COMPLEX.search(part) else part
+                if isinstance(shaped, ShapedStr):
+                    for ch, sd in zip(shaped, shaped.__shapeData__, strict=True):
+                        if sd.y_offset:
+                            return None
+                        items.append([-sd.x_offset, ch, sd.width - sd.x_advance + sd.x_offset, offset + sd.cluster])
+                else:
+                    items.extend([0.0, ch, 0.0, offset + k] for k, ch in enumerate(part))
+            if i and gap_units and len(items) > first:
+                items[first][0] += gap_units
+            offset += len(part)
+        return items
+
+    def _tj(self, font, items, source):
+        canv = self._canvas
+        out = []
+        glyphs = "".join(item[1] for item in items)
+        pos = 0
+        chunks = font.splitString(glyphs, canv._doc)
+        starts = []
+        for _subset, data in chunks:
+            starts.append(min(item[3] for item in items[pos : pos + len(data)]) if data else len(source))
+            pos += len(data)
+        starts[0] = 0
+        pos = 0
+        for n, (subset, data) in enumerate(chunks):
+            if subset != self._curSubset:
+                out.append(
+                    f"{font.getSubsetInternalName(subset, canv._doc)} {fp_str(self._fontsize)} Tf "
+                    f"{fp_str(self._leading)} TL"
+                )
+                self._curSubset = subset
+            parts = []
+            for k, byte in enumerate(data):
+                before, _ch, after, _src = items[pos + k]
+                if before:
+                    parts.append(before)
+                parts.append(bytes((byte,)))
+                if after:
+                    parts.append(after)
+            pos += len(data)
+            array = []
+            for is_bytes, group in groupby(parts, lambda x: isinstance(x, bytes)):
+                if is_bytes:
+                    array.append("(%s)" % canv._escape(b"".join(group)))
+                else:
+                    value = sum(group)
+                    if abs(value) > 1e-9:
+                        array.append(fp_str(value))
+            end = starts[n + 1] if n + 1 < len(starts) else len(source)
+            actual = _actual_text(source[starts[n] : end])
+            out.append(f"/Span <</ActualText {actual}>> BDC [{' '.join(array)}] TJ EMC")
+        return " ".join(out)
+
+    def _fallback(self, text):
+        gap = getattr(self, "_wordSpace", 0) or 0
+        gap_op = f"[{fp_str(-gap * 1000.0 / self._fontsize)}] TJ" if gap and self._fontsize else ""
         out = []
         for i, part in enumerate(text.split(ZWSP)):
             if i and gap_op:
                 out.append(gap_op)
-            if not part:
-                continue
-            if shapable and _COMPLEX.search(part):
+            if part:
                 shaped = _shape(part, self._fontname, self._fontsize)
-                if isinstance(shaped, ShapedStr):
-                    out.append(super()._formatText(shaped))
-                    continue
-            out.append(super()._formatText(part))
-        # One marked-content sequence for the whole run: extraction takes
-        # its /ActualText (the original characters, without the U+200B) in
-        # place of the glyphs, and sees no gap inside it to read as a space.
+                out.append(super()._formatText(shaped))
         actual = text.replace(ZWSP, "")
         return f"/Span <</ActualText {_actual_text(actual)}>> BDC {' '.join(out)} EMC"
 
@@ -479,10 +553,12 @@ def _split_blParaHard(blPara, start, stop):
             while i >= 0 and hasattr(f[i], "cbDefn") and not getattr(f[i].cbDefn, "width", 0):
                 i -= 1
             if i >= 0:
-                g = f[i]
-                t = _text_of(g) or ""
+                t = _text_of(f[i]) or ""
                 if not t.endswith((" ", ZWSP)):
-                    g.text = t + sep
+                    # A copy: the original frag is also on the line the
+                    # first part draws, where a trailing space would be
+                    # drawn and extracted.
+                    f[i] = f[i].clone(text=t + sep)
     return f
 
 
