@@ -13,6 +13,7 @@ from wtforms import (
     FieldList, Form, FormField, HiddenField, PasswordField, RadioField, StringField, SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired
 
 from .workflow import DECISION_LABELS
@@ -52,7 +53,13 @@ class MemoForm(FlaskForm):
     #: Without JavaScript the section buttons submit the form with a command such as
     #: "add", "remove:2", "up:1"; the page is shown again with the sections changed.
     section_cmd = HiddenField()
+    #: The memo's version when the form was opened: a stale edit is refused (412), not lost.
+    version = HiddenField()
     save = SubmitField("บันทึก")
+
+    def seen_version(self) -> int | None:
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() else None
 
     def memo_data(self) -> dict:
         """The plain dict the memo services take."""
@@ -67,7 +74,7 @@ class MemoForm(FlaskForm):
         }
 
 
-DECISION_CHOICES = [(d.value, label) for d, label in DECISION_LABELS.items()]
+DECISION_CHOICES = [SelectChoice(d.value, label) for d, label in DECISION_LABELS.items()]
 
 
 class ActionForm(FlaskForm):
@@ -81,7 +88,7 @@ class ActionForm(FlaskForm):
 
 class PlanHeaderForm(FlaskForm):
     fiscal_year = StringField("ปีงบประมาณ (พ.ศ.)")
-    round = RadioField("รอบรายงาน", choices=[("6", "รอบ ๖ เดือน"), ("12", "รอบ ๑๒ เดือน")],
+    round = RadioField("รอบรายงาน", choices=[SelectChoice("6", "รอบ ๖ เดือน"), SelectChoice("12", "รอบ ๑๒ เดือน")],
                        validate_choice=False)
     minimum_projects = StringField("จำนวนโครงการขั้นต่ำ")
     problems = TextAreaField("ปัญหาและอุปสรรค (บรรทัดละหนึ่งข้อ)")

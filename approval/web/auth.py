@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +24,13 @@ def init_login(app) -> None:
     login_manager.login_message = "กรุณาเข้าสู่ระบบก่อนใช้งาน"
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
+
+    @app.before_request
+    def _one_user_per_request():
+        """Load the user afresh for every request, even when a caller (the test suite) keeps
+        one application context, and so one `g`, across several requests."""
+        g.pop("_login_user", None)
+        g.pop("inbox_badge", None)
 
 
 @login_manager.user_loader

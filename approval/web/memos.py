@@ -133,7 +133,7 @@ def edit(memo_id: int):
         form = MemoForm(data={
             "department": memo.department, "date": memo.date.isoformat(), "subject": memo.subject,
             "addressee": memo.addressee, "sections": memo.sections or [{"title": "", "body": ""}],
-            "closing": memo.closing,
+            "closing": memo.closing, "version": str(memo.version),
         })
         return _render_form(form, memo)
     form = MemoForm()
@@ -142,8 +142,8 @@ def edit(memo_id: int):
     if _apply_section_command(form):
         return _render_form(form, memo)
     try:
-        memo_service.update_memo(db.session, memo, _user(), form.memo_data())
-        memo_service.flush_or_conflict(db.session)
+        memo_service.update_memo(db.session, memo, _user(), form.memo_data(),
+                                 expected_version=form.seen_version())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
