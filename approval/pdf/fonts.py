@@ -63,7 +63,9 @@ def font_dir() -> Path:
 
 
 def _warm_text() -> str:
-    cons = "กขคฆงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮ"
+    # One consonant of each shape class is enough to meet every mark glyph:
+    # plain, ascender, descender, and the ones that lose a tail or a foot.
+    cons = "กปฝฟฬญฐฎฏฤฦ"
     uppers = ["", "ั", "ิ", "ี", "ึ", "ื", "็", "ํ"]
     tones = ["", "่", "้", "๊", "๋", "์", "ํ"]
     lowers = ["", "ุ", "ู", "ฺ"]
@@ -88,7 +90,8 @@ def _prepare(font: TTFont) -> None:
     # U+200B (see patches.py); Sarabun has no glyph for it, so without this
     # ReportLab would measure it as .notdef (0.7 em).  It is never drawn.
     face.charWidths[ord(ZWSP)] = 0
-    shapeStr(_warm_text(), font.fontName, 16)
+    for word in _warm_text().split():  # word by word: one long string costs ~50 MB
+        shapeStr(word, font.fontName, 16)
     hb = font.hbFont(16)
     name = face.name.decode("latin-1") if isinstance(face.name, bytes) else str(face.name)
     table = PUA_TEXT.setdefault(name, {})

@@ -45,26 +45,39 @@ def _allowed(before: str, after: str) -> bool:
 
 
 _extra_words: set[str] = set()
-_trie = None
 
 
 def add_words(words) -> None:
     """
     Teach the segmenter words its dictionary lacks -- the organisation's
-    place names, say, so that ขอนหาด is not broken into ขอน|หาด.  The set
-    only grows (one deployment has few organisations); the dictionary is
-    rebuilt when it does.
+    place names, say, so that ขอนหาด is not broken into ขอน|หาด.  No break
+    is made inside such a word.  (Cheaper than a custom dictionary, which
+    would cost a second copy of PyThaiNLP's 60 MB trie.)  The set only grows.
     """
-    global _trie
     new = {w.strip() for w in words if w and w.strip() and _THAI_LETTER.search(w)} - _extra_words
-    if not new:
-        return
-    from pythainlp.corpus import thai_words
-    from pythainlp.util import dict_trie
+    if new:
+        _extra_words.update(new)
+        _word_segments.cache_clear()
 
-    _extra_words.update(new)
-    _trie = dict_trie(set(thai_words()) | _extra_words)
-    _word_segments.cache_clear()
+
+def _keep_words_whole(run: str, pieces: list[str]) -> list[str]:
+    inside: set[int] = set()
+    for word in _extra_words:
+        start = run.find(word)
+        while start >= 0:
+            inside.update(range(start + 1, start + len(word)))
+            start = run.find(word, start + 1)
+    if not inside:
+        return pieces
+    out: list[str] = []
+    pos = 0
+    for piece in pieces:
+        if out and pos in inside:
+            out[-1] += piece
+        else:
+            out.append(piece)
+        pos += len(piece)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +92,7 @@ def _word_segments(run: str) -> tuple[str, ...]:
     """``run`` (no spaces, no U+200B) cut where a line may break."""
     if not _THAI_LETTER.search(run):
         return (run,)
-    tokens = _tokenizer()(run, custom_dict=_trie, engine="newmm", keep_whitespace=True)
+    tokens = _tokenizer()(run, engine="newmm", keep_whitespace=True)
     if "".join(tokens) != run:  # pragma: no cover - the tokenizer keeps text
         return (run,)
     out: list[str] = []
@@ -92,6 +105,8 @@ def _word_segments(run: str) -> tuple[str, ...]:
             out[-1] += token
         else:
             out.append(token)
+    if _extra_words:
+        out = _keep_words_whole(run, out)
     return tuple(out)
 
 

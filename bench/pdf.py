@@ -1,0 +1,94 @@
+"""Speed of the printed memo: the reference memo with its 49-project report.
+
+    .venv/bin/python bench/pdf.py [--runs 20]
+
+Renders in a warm process (one render first to load fonts, dictionary and
+templates), then prints the median and worst time of ``--runs`` renders and
+the peak memory of the process (ru_maxrss) and of one render (tracemalloc);
+then the same HTML without the Thai layers (patches off), and by WeasyPrint
+when it is installed.  Targets: median <= 300 ms, peak memory <= 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from approval.pdf import render as pdf_render  # noqa: E402
+from approval.pdf import render_memo_pdf, thai_layers  # noqa: E402
+from tests.pdf.reference_memo import reference_memo  # noqa: E402
+
+
+def _memo() -> tuple[dict, str]:
+    memo = reference_memo(signed=True)
+    try:
+        from approval.demo.plan_report import reference_report
+
+        memo["plan_report"] = reference_report(digits=True)
+        return memo, "memo + 49-project plan report"
+    except Exception as exc:  # the plan partial's code is someone else's
+        return memo, f"memo alone (plan report unavailable: {exc!r})"
+
+
+def _time(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def _report(label: str, times: list[float], extra: str = "") -> None:
+    print(f"{label:<34} median {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms {extra}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+
+    memo, what = _memo()
+    print(f"document: {what}")
+    t = time.perf_counter()
+    pdf = render_memo_pdf(memo)
+    print(f"cold first render: {(time.perf_counter() - t) * 1000:.0f} ms, {len(pdf) // 1024} KiB")
+
+    times = _time(lambda: render_memo_pdf(memo), args.runs)
+    tracemalloc.start()
+    render_memo_pdf(memo)
+    _, traced = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    _report("render_memo_pdf (Thai layers on)", times,
+            f"  peak RSS {rss:.0f} MB, one render allocates <= {traced / 2**20:.0f} MB")
+    ok = statistics.median(times) <= 300 and rss <= 200
+    print(f"targets (median <= 300 ms, peak <= 200 MB): {'met' if ok else 'NOT met'}")
+
+    html, images = pdf_render.render_memo_html(memo)
+    created = memo["created_at"]
+    with thai_layers(False):
+        pdf_render.html_to_pdf(html, images, created)
+        plain = _time(lambda: pdf_render.html_to_pdf(html, images, created), args.runs)
+    _report("same HTML, Thai layers off", plain)
+
+    try:
+        import weasyprint  # noqa: PLC0415
+    except ImportError:
+        print("WeasyPrint: not installed (optional: pip install weasyprint into .venv)")
+    else:
+        doc = weasyprint.HTML(string=html, base_url=str(pdf_render.ASSETS_DIR))
+        doc.write_pdf()
+        wp = _time(lambda: weasyprint.HTML(string=html, base_url=str(pdf_render.ASSETS_DIR)).write_pdf(), max(3, args.runs // 4))
+        _report("same HTML, WeasyPrint", wp)
+
+
+if __name__ == "__main__":
+    main()
