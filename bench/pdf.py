@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from approval.pdf import render as pdf_render  # noqa: E402
-from approval.pdf import render_memo_pdf, thai_layers  # noqa: E402
-from tests.pdf.reference_memo import reference_memo  # noqa: E402
+from approval.pdf import render as pdf_render
+from approval.pdf import render_memo_pdf, thai_layers
+from tests.pdf.reference_memo import reference_memo
 
 
 def _memo() -> tuple[dict, str]:
@@ -33,7 +33,7 @@ def _memo() -> tuple[dict, str]:
 
         memo["plan_report"] = reference_report(digits=True)
         return memo, "memo + 49-project plan report"
-    except Exception as exc:  # the plan partial's code is someone else's
+    except Exception as exc:  # noqa: BLE001 - the plan report's code is someone else's
         return memo, f"memo alone (plan report unavailable: {exc!r})"
 
 
@@ -80,7 +80,7 @@ def main() -> None:
     _report("same HTML, Thai layers off", plain)
 
     try:
-        import weasyprint  # noqa: PLC0415
+        import weasyprint
     except ImportError:
         print("WeasyPrint: not installed (optional: pip install weasyprint into .venv)")
     else:

@@ -106,7 +106,7 @@ def _prepare(font: TTFont) -> None:
 def register_fonts() -> tuple[str, ...]:
     """Register the Sarabun faces with ReportLab (once); return their names."""
     names = []
-    for (bold, italic), _ in _FACES.items():
+    for (bold, italic) in _FACES:
         name = f"{FAMILY}_{bold}{italic}"
         if name not in pdfmetrics.getRegisteredFontNames():
             font = TTFont(name, str(font_path(bold, italic)))
@@ -130,13 +130,12 @@ def register_fonts() -> tuple[str, ...]:
 def font_face_css() -> str:
     """The ``@font-face`` rules of the template (absolute file URLs)."""
     rules = []
-    for (bold, italic), _ in _FACES.items():
+    for (bold, italic) in _FACES:
         rules.append(
-            "@font-face { font-family: %s; src: url('%s'); font-weight: %s; font-style: %s; }"
-            % (FAMILY, font_path(bold, italic).as_uri(), "bold" if bold else "normal",
+            "@font-face {{ font-family: {}; src: url('{}'); font-weight: {}; font-style: {}; }}".format(FAMILY, font_path(bold, italic).as_uri(), "bold" if bold else "normal",
                "italic" if italic else "normal")
         )
     rules.append(
-        "@font-face { font-family: %s; src: url('%s'); }" % (NUM_FAMILY, font_path(0, 0).as_uri())
+        f"@font-face {{ font-family: {NUM_FAMILY}; src: url('{font_path(0, 0).as_uri()}'); }}"
     )
     return "\n".join(rules)

@@ -49,8 +49,8 @@ import contextvars
 import datetime as dt
 import re
 from functools import lru_cache
-from itertools import groupby
 from hashlib import md5
+from itertools import groupby
 from string import whitespace
 
 from reportlab.lib.rl_accel import fp_str
@@ -82,11 +82,10 @@ _TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 # Like reportlab_paragraph._wsc_re_split, without U+200B: that is a break
 # opportunity *without* a space, which patch 3 handles itself.
 _WS_SPLIT = re.compile(
-    "[%s]+"
-    % re.escape(
+    "[{}]+".format(re.escape(
         "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
         " \x85\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-    )
+    ))
 ).split
 
 
@@ -215,7 +214,7 @@ class ThaiTextObject(PDFTextObject):
             array = []
             for is_bytes, group in groupby(parts, lambda x: isinstance(x, bytes)):
                 if is_bytes:
-                    array.append("(%s)" % canv._escape(b"".join(group)))
+                    array.append("({})".format(canv._escape(b"".join(group))))
                 else:
                     value = sum(group)
                     if abs(value) > 1e-9:
@@ -256,8 +255,8 @@ def _makeToUnicodeCMap(fontname, subset):
     for i, code in enumerate(subset):
         text = table.get(code)
         if text:
-            old = "<%02X> <%04X>" % (i, code)
-            new = "<%02X> <%s>" % (i, text.encode("utf-16-be").hex().upper())
+            old = f"<{i:02X}> <{code:04X}>"
+            new = "<{:02X}> <{}>".format(i, text.encode("utf-16-be").hex().upper())
             cmap = cmap.replace(old, new, 1)
     return cmap
 
@@ -579,8 +578,8 @@ def _minWidth(self):
 
 def _fixed_timestamp(moment: dt.datetime) -> TimeStamp:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    moment = moment.astimezone(dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
+    moment = moment.astimezone(dt.UTC)
     ts = TimeStamp(invariant=1)
     ts.t = moment.timestamp()
     ts.lt = moment.timetuple()

@@ -169,8 +169,8 @@ def _creation_date(memo: dict) -> dt.datetime:
         return created
     day = memo.get("date")
     if isinstance(day, dt.date):
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def html_to_pdf(html: str, images: list[Path], created_at: dt.datetime, meta: dict | None = None) -> bytes:

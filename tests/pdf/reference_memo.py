@@ -82,7 +82,7 @@ def _person(full_name, position, signature_path=None):
 
 def reference_memo(*, signed: bool = False, digits: str = "thai", is_draft: bool = False, table: bool = True) -> dict:
     """The reference memo; ``signed`` fills in the three opinions/order as decided."""
-    created = dt.datetime(2024, 5, 2, 2, 30, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2024, 5, 2, 2, 30, tzinfo=dt.UTC)
     steps = [
         {"seq": 1, "title": "ความเห็นหัวหน้าส่วนราชการ", "kind": "opinion",
          "signer": _person("นางสาวเย็นตา อภัยรัตน์", "หัวหน้าสำนักปลัดองค์การบริหารส่วนตำบลขอนหาด")},
@@ -104,7 +104,7 @@ def reference_memo(*, signed: bool = False, digits: str = "thai", is_draft: bool
                 decision_label="ทราบ" if step["kind"] == "order" else None,
                 comment=comments[i],
                 acting="รักษาราชการแทนปลัดองค์การบริหารส่วนตำบลขอนหาด" if i == 1 else None,
-                signed_at=dt.datetime(2024, 5, 2 + i, 3, 0, tzinfo=dt.timezone.utc),
+                signed_at=dt.datetime(2024, 5, 2 + i, 3, 0, tzinfo=dt.UTC),
             )
         else:
             step.update(status="waiting" if i else "pending", decision=None, decision_label=None,

@@ -11,9 +11,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageChops, ImageStat
+from xhtml2pdf.config.resources import ResourceAccessError
 
-from approval.pdf import render_memo_pdf, thai_layers
 from approval.pdf import render as pdf_render
+from approval.pdf import render_memo_pdf, thai_layers
 from approval.pdf.thaibreak import NO_BREAK_AFTER, NO_BREAK_BEFORE
 
 from .conftest import CM, char_boxes, flexible, full_text, page_texts
@@ -108,7 +109,7 @@ def test_hostile_text_prints_literally(tmp_path):
 def test_policy_confines_reads():
     policy = pdf_render.resource_policy([])
     assert policy.allow_remote is False
-    with pytest.raises(Exception):
+    with pytest.raises(ResourceAccessError):
         policy.check_path("/etc/passwd")
 
 
@@ -189,10 +190,10 @@ def test_long_word_breaks_inside_its_cell():
 
 def _ink_pdf(text: str) -> bytes:
     html = (
-        "<html lang='th'><head><style>%s body { font-family: sarabun; font-size: 96pt; }</style>"
-        "</head><body><p>%s</p></body></html>" % (pdf_render.fonts.font_face_css(), text)
+        f"<html lang='th'><head><style>{pdf_render.fonts.font_face_css()} body {{ font-family: sarabun; font-size: 96pt; }}</style>"
+        f"</head><body><p>{text}</p></body></html>"
     )
-    return pdf_render.html_to_pdf(html, [], dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc))
+    return pdf_render.html_to_pdf(html, [], dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
 
 
 def _bitmap(pdf: bytes):
@@ -246,7 +247,7 @@ def test_shaping_raises_the_tone_mark_above_the_vowel():
     # the tone mark sits above sara ii: ink reaches clearly higher
     assert top_tone < top_plain - 8, (top_tone, top_plain)
     # ... as two separate shapes above the consonant
-    img, grid = _bitmap(_ink_pdf("ที่"))
+    _img, grid = _bitmap(_ink_pdf("ที่"))
     _img_plain, grid_plain = _bitmap(_ink_pdf("ที"))
     above = len(grid) - len(grid_plain) + int(len(grid_plain) * 0.35)
     assert _components(grid, above) >= 2
@@ -266,11 +267,15 @@ LONG_PARAGRAPHS = [
     ORIGINAL,
     FACTS,
     PROPOSAL,
+    (
     "ญี่ปุ่นเป็นประเทศที่มีเทคโนโลยีสารสนเทศก้าวหน้าและมีการพัฒนาโครงสร้างพื้นฐานด้านดิจิทัลอย่างต่อเนื่อง"
     "ทำให้หน่วยงานภาครัฐสามารถให้บริการประชาชนผ่านระบบอิเล็กทรอนิกส์ได้อย่างมีประสิทธิภาพ"
-    "ซึ่งองค์กรปกครองส่วนท้องถิ่นของไทยควรศึกษาแนวทางดังกล่าวเพื่อนำมาปรับใช้ให้เหมาะสมกับบริบทของพื้นที่",
+    "ซึ่งองค์กรปกครองส่วนท้องถิ่นของไทยควรศึกษาแนวทางดังกล่าวเพื่อนำมาปรับใช้ให้เหมาะสมกับบริบทของพื้นที่"
+    ),
+    (
     "การประชุมคณะกรรมการพัฒนาท้องถิ่นครั้งที่สองได้พิจารณาร่างแผนพัฒนาท้องถิ่นและเห็นชอบให้เสนอผู้บริหาร"
-    "ท้องถิ่นพิจารณาอนุมัติและประกาศใช้ต่อไปโดยให้ทุกส่วนราชการจัดทำโครงการให้สอดคล้องกับยุทธศาสตร์",
+    "ท้องถิ่นพิจารณาอนุมัติและประกาศใช้ต่อไปโดยให้ทุกส่วนราชการจัดทำโครงการให้สอดคล้องกับยุทธศาสตร์"
+    ),
 ]
 
 
@@ -326,7 +331,7 @@ def test_lines_break_between_words(paragraphs_pdf):
 
 def test_paragraph_split_across_pages_extracts_exactly():
     memo = reference_memo()
-    long = " ".join([ORIGINAL, FACTS, PROPOSAL])
+    long = f"{ORIGINAL} {FACTS} {PROPOSAL}"
     memo["sections"] = [{"title": "ยาว", "body": long + "\n" + long}]
     memo["steps"] = []
     pdf = render_memo_pdf(memo)
