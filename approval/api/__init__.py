@@ -3,12 +3,12 @@
 from flask import Flask
 
 from ..extensions import csrf
-from .errors import register_error_handlers
+from .errors import register_routing_errors
 
 
 def register_api(app: Flask) -> None:
     from .views import bp
 
     csrf.exempt(bp)
-    register_error_handlers(bp, app, bp.url_prefix)
+    register_routing_errors(app, bp.url_prefix)
     app.register_blueprint(bp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 from ..errors import DomainError
@@ -79,21 +79,31 @@ def _on_http_error(exc: HTTPException):
 
 
 def _on_internal_error(exc: Exception):
+    if isinstance(exc, HTTPException) and not isinstance(exc, InternalServerError):
+        return _on_http_error(exc)
+    current_app.logger.exception("unhandled error in the API")
     _rollback()
     return json_error(500)
 
 
-def register_error_handlers(bp: Blueprint, app: Flask, prefix: str) -> None:
-    """Every response under the prefix is the contract's JSON, routing failures included."""
+def register_blueprint_handlers(bp: Blueprint) -> None:
+    """Every error raised while an API view runs becomes the contract's JSON (called once, at import)."""
     bp.register_error_handler(DomainError, _on_domain_error)
     bp.register_error_handler(ApiError, _on_api_error)
     bp.register_error_handler(HTTPException, _on_http_error)
     bp.register_error_handler(InternalServerError, _on_internal_error)
+    bp.register_error_handler(Exception, _on_internal_error)
+
+
+def register_routing_errors(app: Flask, prefix: str) -> None:
+    """Unknown URLs and wrong methods under the prefix answer in JSON too.
+
+    They never reach the blueprint's handlers (the request has no blueprint), so they are
+    answered before any view runs.
+    """
 
     @app.before_request
     def _api_routing_errors():
-        # Unknown URLs and wrong methods never reach the blueprint's handlers (the request
-        # has no blueprint), so answer them here, before any view runs.
         exc = request.routing_exception
         if exc is None or not (request.path == prefix or request.path.startswith(prefix + "/")):
             return None

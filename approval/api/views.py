@@ -11,10 +11,11 @@ from ..extensions import db, limiter
 from ..models import MemoState
 from ..services import accounts, documents, memos, plan_io, plans
 from . import serializers as out
-from .errors import ApiError
+from .errors import ApiError, register_blueprint_handlers
 from .parsing import if_match_version, json_object, optional_text, query_int
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+register_blueprint_handlers(bp)
 
 PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
 MEMO_FIELDS = frozenset(memos.WRITABLE)
@@ -99,10 +100,18 @@ def me():
 
 @bp.post("/memos")
 def create_memo():
-    data = json_object(MEMO_FIELDS)
+    data = memo_fields()
     memo = memos.create_memo(db.session, g.api_user, data)
     commit()
     return jsonify(out.memo(memo)), 201
+
+
+def memo_fields() -> dict:
+    """The writable memo fields of the body; the date must be text (YYYY-MM-DD)."""
+    data = json_object(MEMO_FIELDS)
+    if "date" in data and not isinstance(data["date"], str):
+        raise ApiError(422, "ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ", {"date": "วันที่ต้องเป็นข้อความรูปแบบ YYYY-MM-DD"})
+    return data
 
 
 @bp.get("/memos/<int:memo_id>")
@@ -114,7 +123,7 @@ def get_memo(memo_id: int):
 def update_memo(memo_id: int):
     expected = if_match_version()
     memo = memos.get_memo(db.session, g.api_user, memo_id)
-    data = json_object(MEMO_FIELDS)
+    data = memo_fields()
     memos.update_memo(db.session, memo, g.api_user, data, expected)
     commit()
     return jsonify(out.memo(memo))
