@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+)
 
 from ..errors import DomainError
 from ..extensions import db
@@ -50,8 +55,8 @@ def domain_error(exc: DomainError):
 def _rollback() -> None:
     try:
         db.session.rollback()
-    except Exception:  # noqa: BLE001  (the error response matters more than a failed rollback)
-        pass
+    except Exception:  # the error response matters more than a failed rollback
+        current_app.logger.exception("rollback failed")
 
 
 def _on_domain_error(exc: DomainError):

@@ -84,8 +84,7 @@ def if_match_version() -> int | None:
     if raw is None or raw.strip() in ("", "*"):
         return None
     value = raw.strip()
-    if value.startswith("W/"):
-        value = value[2:]
+    value = value.removeprefix("W/")
     value = value.strip('"')
     if not _DIGITS.match(value):
         return -1  # a version that cannot exist: the service answers 412

@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import url_for
 
-from ..models import Memo, MemoState, PlanReport, Step, User
 from ..models import Event as EventRow
+from ..models import Memo, MemoState, PlanReport, Step, User
 from ..services import plan_report, plans
 
 PROJECT_KEYS = ("no", "dimension", "name", "budget", "ordinance_budget", "disbursed", "status",
@@ -32,8 +32,8 @@ def when(moment: dt.datetime | None) -> str | None:
     if moment is None:
         return None
     if moment.tzinfo is None:  # the UTC columns are aware; be safe with anything else
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).isoformat()
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat()
 
 
 def day(value: dt.date | None) -> str | None:

@@ -49,7 +49,7 @@ def commit() -> None:
 def authenticate_bearer():
     """Every endpoint but the token issue and the OpenAPI document needs a live bearer token."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
-        return None
+        return
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > TOKEN_MAX:
@@ -58,7 +58,6 @@ def authenticate_bearer():
     if found is None:
         raise ApiError(401, "โทเค็นไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่")
     g.api_user, g.api_token = found
-    return None
 
 
 # --- authentication ---------------------------------------------------------------------
