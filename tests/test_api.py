@@ -139,6 +139,25 @@ def test_deleted_token_is_dead(legal):
     assert_error(legal.delete("/auth/token"), 401, "unauthenticated")
 
 
+def test_expired_token_and_changed_password_end_access(legal, as_user, users):
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from approval.extensions import db
+    from approval.models import ApiToken
+    from approval.services import accounts
+
+    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == users["legal"].id)
+                       .values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    db.session.commit()
+    assert_error(legal.get("/me"), 401, "unauthenticated")
+    head = as_user("head")
+    accounts.set_password(db.session.get(type(users["head"]), users["head"].id), "another-long-password")
+    db.session.commit()
+    assert_error(head.get("/me"), 401, "unauthenticated")
+
+
 # --- memos ------------------------------------------------------------------------------
 
 def test_create_memo_is_201_draft(legal):
