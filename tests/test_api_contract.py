@@ -248,3 +248,43 @@ def test_responses_match_the_openapi_schemas(client, auth, memo_id, spec):
     check(client.get(f"{API}/memos/{memo_id}/plan-report", headers=auth).get_json(), "PlanReport")
     check(client.get(f"{API}/memos/0", headers=auth).get_json(), "Error")
     check(client.post(f"{API}/memos", json={}, headers=auth).get_json(), "Error")
+
+
+# --- no input makes a 500 ---------------------------------------------------------------
+
+def _json_values():
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+    return st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                        | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
+
+
+def test_random_bodies_never_make_a_500(client, auth, memo_id):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    keys = st.sampled_from(["action", "comment", "decision", "password", "subject", "date", "sections",
+                            "closing", "projects", "round", "fiscal_year", "minimum_projects"])
+    bodies = st.dictionaries(keys, _json_values(), max_size=5) | _json_values()
+    targets = st.sampled_from([("post", "/memos"), ("patch", f"/memos/{memo_id}"),
+                               ("post", f"/memos/{memo_id}/actions"), ("put", f"/memos/{memo_id}/plan-report"),
+                               ("post", "/auth/token")])
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(target=targets, body=bodies)
+    def run(target, body):
+        method, path = target
+        response = getattr(client, method)(API + path, data=json.dumps(body), headers=auth,
+                                           content_type="application/json")
+        assert response.status_code < 500, (target, body, response.get_json())
+        if response.status_code >= 400:
+            assert set(response.get_json()) == {"error"}
+
+    run()
+
+
+@pytest.mark.parametrize("query", ["page=1&per_page=100", "q=%E0%B8%81%25_%5C", "year=2567&state=draft",
+                                   "page=1000000", "q=" + "%20" * 100])
+def test_list_queries_never_make_a_500(client, auth, query):
+    assert client.get(f"{API}/memos?{query}", headers=auth).status_code == 200
