@@ -334,3 +334,12 @@ def test_draft_pdf_is_a_preview_without_hash(clients, memo_id):
     response = clients("legal").get(f"/memos/{memo_id}/pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "X-Content-SHA256" not in response.headers
+
+
+def test_a_deactivated_user_is_signed_out(seeded, users):
+    client = client_for(seeded, "head")
+    assert client.get("/inbox").status_code == 200
+    users["head"].is_active_flag = False
+    db.session.commit()
+    assert client.get("/inbox").status_code == 302
+    assert login(seeded.test_client(), "head").status_code == 200  # and cannot sign in again
