@@ -288,3 +288,23 @@ def test_random_bodies_never_make_a_500(client, auth, memo_id):
                                    "page=1000000", "q=" + "%20" * 100])
 def test_list_queries_never_make_a_500(client, auth, query):
     assert client.get(f"{API}/memos?{query}", headers=auth).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["round=%C2%B2", "fiscal_year=%EF%BC%92%EF%BC%95%EF%BC%96%EF%BC%97",
+                                   "minimum_projects=" + "9" * 5000])
+def test_plan_report_header_numbers_must_be_plain_digits(client, auth, memo_id, query):
+    response = client.put(f"{API}/memos/{memo_id}/plan-report?{query}", data=b"no\n", headers=auth,
+                          content_type="text/csv")
+    assert_error(response, 422, "validation_error")
+
+
+@pytest.mark.parametrize("amount", ["9" * 40, 10**30, 1e300])
+def test_absurd_amounts_are_422(client, auth, memo_id, amount):
+    data = client.get(f"{API}/memos/{memo_id}/plan-report", headers=auth).get_json()["input"]
+    data["projects"][0]["budget"] = amount
+    assert_error(client.put(f"{API}/memos/{memo_id}/plan-report", json=data, headers=auth), 422,
+                 "validation_error")
+    csv = ("no,dimension,name,budget,ordinance_budget,disbursed,status,in_ordinance,note\n"
+           f"1,1,โครงการ,{'9' * 40},0,0,completed,no,\n").encode()
+    assert_error(client.put(f"{API}/memos/{memo_id}/plan-report", data=csv, headers=auth,
+                            content_type="text/csv"), 422, "validation_error")

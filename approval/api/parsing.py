@@ -18,9 +18,15 @@ def _reject_constant(name: str):
     raise ValueError(name)
 
 
+NUMBER_MAX = 10**15  #: larger than any amount or count the API takes (money fits NUMERIC(14, 2))
+
+
 def _check_strings(value: Any, path: str, problems: dict) -> None:
-    """Text the database cannot hold (NUL, lone surrogates) is refused up front."""
-    if isinstance(value, str):
+    """Text the database cannot hold (NUL, lone surrogates) and absurd numbers are refused up front."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not abs(value) < NUMBER_MAX:  # also catches inf
+            problems[path or "body"] = "ตัวเลขอยู่นอกช่วงที่รับได้"
+    elif isinstance(value, str):
         if "\x00" in value:
             problems[path or "body"] = "มีอักขระที่ไม่อนุญาต"
         else:
@@ -58,6 +64,14 @@ def json_object(allowed: tuple[str, ...] | frozenset[str] | None = None) -> dict
     if problems:
         raise ApiError(422, "ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ", problems)
     return data
+
+
+def small_int_text(data: dict, keys: tuple[str, ...], problems: dict) -> None:
+    """Whole numbers given as text must be plain ASCII digits (``"2567"``), else a 422."""
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,9}", value.strip()):
+            problems[key] = "ต้องเป็นจำนวนเต็ม"
 
 
 def optional_text(data: dict, key: str, problems: dict) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import InvalidOperation
+
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,7 +14,13 @@ from ..models import MemoState
 from ..services import accounts, documents, memos, plan_io, plans
 from . import serializers as out
 from .errors import ApiError, register_blueprint_handlers
-from .parsing import if_match_version, json_object, optional_text, query_int
+from .parsing import (
+    if_match_version,
+    json_object,
+    optional_text,
+    query_int,
+    small_int_text,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 register_blueprint_handlers(bp)
@@ -209,12 +217,26 @@ def get_plan_report(memo_id: int):
 @bp.put("/memos/<int:memo_id>/plan-report")
 def put_plan_report(memo_id: int):
     memo = memos.get_memo(db.session, g.api_user, memo_id)
-    if request.mimetype == "text/csv":
-        report = _save_csv(memo)
-    else:
-        report = plans.save_from_json(db.session, memo, g.api_user, json_object(REPORT_FIELDS))
+    try:
+        if request.mimetype == "text/csv":
+            report = _save_csv(memo)
+        else:
+            data = json_object(REPORT_FIELDS)
+            _check_header_numbers(data)
+            report = plans.save_from_json(db.session, memo, g.api_user, data)
+    except InvalidOperation:
+        # plan_io.parse_amount cannot quantize amounts of 27 digits or more (reported upstream):
+        # an absurd amount is the client's error, never a 500.
+        raise ApiError(422, "จำนวนเงินเกินกำหนด", {"projects": "จำนวนเงินต้องไม่เกิน 999,999,999,999.99"}) from None
     commit()
     return jsonify(out.report(report))
+
+
+def _check_header_numbers(data: dict) -> None:
+    problems: dict[str, str] = {}
+    small_int_text(data, CSV_HEADER_PARAMS, problems)
+    if problems:
+        raise ApiError(422, "ข้อมูลรายงานไม่ถูกต้อง", problems)
 
 
 def _save_csv(memo):
@@ -225,6 +247,7 @@ def _save_csv(memo):
     for key in CSV_HEADER_PARAMS:
         if key in request.args:
             header[key] = request.args[key]
+    _check_header_numbers({key: request.args[key] for key in CSV_HEADER_PARAMS if key in request.args})
     clean = plans.validate_header(header)
     projects, errors = plan_io.parse_csv(request.get_data(cache=True))
     if errors:
