@@ -38,6 +38,8 @@ def app(tmp_path_factory):
         "STORAGE_DIR": str(root / "files"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # The race tests hold one connection per thread (up to 50 at once).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 5, "max_overflow": 70, "pool_timeout": 60},
     })
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -46,6 +48,9 @@ def app(tmp_path_factory):
                 conn.execute(sa.text("CREATE SCHEMA public"))
         upgrade()
     yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _wipe() -> None:

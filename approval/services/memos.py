@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -135,13 +136,14 @@ def act(
             raise ConfirmationFailed("รหัสผ่านยืนยันการลงนามไม่ถูกต้อง")
         confirmed = True
     chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
-    workflow.apply(session, memo, user, chosen, comment=unicodedata.normalize("NFC", comment),
-                   decision=decision, chain=chain, confirmed=confirmed)
-    if memo.state is MemoState.DECIDED:
-        documents.freeze(session, memo)
-        if memo.organization.setting("archive_mode") == "auto":
-            workflow.apply(session, memo, _system_archiver(memo), workflow.Action.ARCHIVE)
-    flush_or_conflict(session)
+    with conflicts_as_409(session):
+        workflow.apply(session, memo, user, chosen, comment=unicodedata.normalize("NFC", comment),
+                       decision=decision, chain=chain, confirmed=confirmed)
+        if memo.state is MemoState.DECIDED:
+            documents.freeze(session, memo)
+            if memo.organization.setting("archive_mode") == "auto":
+                workflow.apply(session, memo, _SystemArchiver(), workflow.Action.ARCHIVE)
+        session.flush()
     return memo
 
 
@@ -154,21 +156,24 @@ class _SystemArchiver:
         return role is Role.RECORDS
 
 
-def _system_archiver(memo: Memo):
-    return _SystemArchiver()
+@contextmanager
+def conflicts_as_409(session: Session):
+    """A concurrent change of the same memo (or counter) becomes a 409 with nothing recorded.
 
-
-def flush_or_conflict(session: Session) -> None:
+    The memo's version column makes every UPDATE conditional (StaleDataError when someone
+    else went first); SQLite may instead report its write lock; a duplicate step row hits
+    the unique constraint. In every case the whole transaction is rolled back.
+    """
     try:
-        session.flush()
-    except StaleDataError:
+        yield
+    except (StaleDataError, IntegrityError) as exc:
         session.rollback()
-        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่") from None
-    except OperationalError as exc:  # SQLite: another writer holds the database
+        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่") from exc
+    except OperationalError as exc:
         if "locked" not in str(exc).lower():
             raise
         session.rollback()
-        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่") from None
+        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่") from exc
 
 
 # --- visibility and queries -------------------------------------------------------------
