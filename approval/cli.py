@@ -69,6 +69,10 @@ def seed_demo(password: str | None = None) -> dict:
 
 
 def register_cli(app: Flask) -> None:
+    from .commands import register_all
+
+    register_all(app)
+
     @app.cli.command("seed-demo")
     @click.option("--password", default=None, help="Password for every new demo user.")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no organisation yet.")
