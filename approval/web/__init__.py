@@ -34,8 +34,9 @@ def _value(obj):
 
 
 def register_web(app: Flask) -> None:
-    from . import auth, errors, memos, plans, security
+    from . import auth, errors, health, memos, plans, security
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(memos.bp)
     app.register_blueprint(plans.bp)
