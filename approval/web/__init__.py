@@ -44,6 +44,12 @@ def register_web(app: Flask) -> None:
     errors.register_error_handlers(app)
     security.register_security_headers(app)
 
+    # The navigation shows a link only when its blueprint is registered and the user has the role.
+    from flask import current_app
+
+    from ..models import Role
+    app.jinja_env.globals.update(current_app=current_app, Role=Role)
+
     app.add_template_filter(thai.thai_date, "thai_date")
     app.add_template_filter(thai.thai_datetime, "thai_datetime")
     app.add_template_filter(thai.thai_digits, "thai_digits")
