@@ -28,6 +28,7 @@ test: install
 	$(BIN)/pytest
 
 e2e: install
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 	$(BIN)/pytest -o addopts="" -p no:cacheprovider tests/e2e
 
 bench: install
