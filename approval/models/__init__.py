@@ -3,10 +3,11 @@
 from .memo import Decision, Event, Memo, MemoDocument, MemoState, NumberCounter, Step, StepDecision, StepStatus
 from .organization import DEFAULT_SETTINGS, ChainStep, Organization, StepKind
 from .plan import PlanProject, PlanReport
+from .search import MemoSearch
 from .user import ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
     "DEFAULT_SETTINGS", "ROLE_LABELS", "ApiToken", "ChainStep", "Decision", "Event", "Memo",
-    "MemoDocument", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
+    "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
     "Role", "Step", "StepDecision", "StepKind", "StepStatus", "User",
 ]

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import workflow
 from ..errors import ConfirmationFailed, Conflict, NotFound, ValidationFailed, VersionMismatch
-from ..models import ChainStep, Memo, MemoState, Role, Step, User
-from . import accounts, audit, documents
+from ..models import ChainStep, Memo, MemoDocument, MemoState, PlanReport, Role, Step, User
+from . import accounts, audit, documents, search
 from ..thai import utcnow
+from .text import clean_text
 
 LIMITS = {"department": 300, "subject": 500, "addressee": 300, "closing": 300}
 SECTION_TITLE_MAX, SECTION_BODY_MAX, SECTIONS_MAX = 200, 20000, 30
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  #: YYYY-MM-DD only, never 20240101
 WRITABLE = ("department", "date", "subject", "addressee", "sections", "closing")
 
 
@@ -28,7 +31,7 @@ def _clean_text(value, field: str, limit: int, errors: dict, required: bool = Tr
     if not isinstance(value, str):
         errors[field] = "ต้องเป็นข้อความ"
         return None
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
+    value = clean_text(value, field).replace("\r\n", "\n").strip()
     if required and not value:
         errors[field] = "กรุณากรอกข้อมูล"
     elif len(value) > limit:
@@ -49,8 +52,8 @@ def validate_fields(data: dict, *, partial: bool = False) -> dict:
                 clean["date"] = value
             else:
                 try:
-                    clean["date"] = dt.date.fromisoformat(str(value or ""))
-                except ValueError:
+                    clean["date"] = dt.date.fromisoformat(_ISO_DATE.fullmatch(str(value or ""))[0])
+                except (TypeError, ValueError):
                     errors["date"] = "วันที่ไม่ถูกต้อง (รูปแบบ YYYY-MM-DD)"
                     continue
             if not dt.date(2000, 1, 1) <= clean["date"] <= dt.date(2200, 12, 31):
@@ -90,6 +93,7 @@ def create_memo(session: Session, author: User, data: dict) -> Memo:
     session.flush()
     audit.record_event(session, organization_id=memo.organization_id, memo=memo, actor=author,
                        action="create", to_state=MemoState.DRAFT.value, at=utcnow())
+    search.index_memo(session, memo)
     return memo
 
 
@@ -107,6 +111,9 @@ def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_v
         audit.record_event(session, organization_id=memo.organization_id, memo=memo, actor=user,
                            action="edit", from_state=memo.state.value, to_state=memo.state.value,
                            data={"fields": sorted(clean)}, at=utcnow())
+        search.index_memo(session, memo)
+    with conflicts_as_409(session):  # a concurrent change: 409 with nothing recorded, as in act
+        session.flush()
     return memo
 
 
@@ -137,13 +144,14 @@ def act(
         confirmed = True
     chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
     with conflicts_as_409(session):
-        workflow.apply(session, memo, user, chosen, comment=unicodedata.normalize("NFC", comment),
+        workflow.apply(session, memo, user, chosen, comment=clean_text(comment, "comment", strip=False),
                        decision=decision, chain=chain, confirmed=confirmed)
         if memo.state is MemoState.DECIDED:
             documents.freeze(session, memo)
             if memo.organization.setting("archive_mode") == "auto":
                 workflow.apply(session, memo, _SystemArchiver(), workflow.Action.ARCHIVE)
         session.flush()
+        search.index_memo(session, memo)
     return memo
 
 
@@ -199,10 +207,14 @@ def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Mem
         raise NotFound("ไม่พบหนังสือนี้") from None
     query = sa.select(Memo).where(Memo.id == memo_id, Memo.organization_id == user.organization_id)
     if full:
+        # One row with its many-to-ones joined, then one query per collection: the memo page
+        # stays at a fixed number of queries however long its history.
         query = query.options(
+            joinedload(Memo.author), joinedload(Memo.organization),
+            joinedload(Memo.document).load_only(MemoDocument.id, MemoDocument.sha256, MemoDocument.memo_id),
+            joinedload(Memo.plan_report).selectinload(PlanReport.projects),
             selectinload(Memo.steps).selectinload(Step.assignee),
             selectinload(Memo.events),
-            selectinload(Memo.author),
         )
     memo = session.scalar(query) if abs(memo_id) < 2**62 else None
     if memo is None or not can_view(memo, user):
@@ -217,6 +229,15 @@ def inbox_query(user: User):
                Memo.pending_assignee_id == user.id)
         .order_by(Memo.updated_at.desc(), Memo.id.desc())
     )
+
+
+def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20) -> tuple[list[Memo], int]:
+    """One page of the user's inbox, oldest work last, and the total waiting."""
+    items = list(session.scalars(
+        inbox_query(user).options(selectinload(Memo.author)).limit(per_page).offset((page - 1) * per_page)
+    ))
+    total = len(items) if page == 1 and len(items) < per_page else inbox_count(session, user)
+    return items, total
 
 
 def inbox_count(session: Session, user: User) -> int:
@@ -253,7 +274,7 @@ def list_memos(session: Session, user: User, *, state: str | None = None, q: str
         gregorian = int(year) - 543
         query = query.where(Memo.date >= dt.date(gregorian, 1, 1), Memo.date <= dt.date(gregorian, 12, 31))
     if q:
-        query = query.where(search_clause(q, user.organization_id))
+        query = query.where(search_clause(q, user.organization_id, session.get_bind().dialect.name))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     items = list(session.scalars(
         query.order_by(Memo.created_at.desc(), Memo.id.desc()).limit(per_page).offset((page - 1) * per_page)
@@ -262,14 +283,11 @@ def list_memos(session: Session, user: User, *, state: str | None = None, q: str
     return items, total
 
 
-def search_clause(q: str, organization_id: int):
-    """Thai text anywhere in number, subject, body or the chain's comments (substring)."""
-    q = unicodedata.normalize("NFC", q.strip())[:100]
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    in_steps = sa.select(Step.memo_id).where(
-        Step.organization_id == organization_id, Step.comment.like(pattern, escape="\\")
-    )
-    return sa.or_(
-        Memo.number.like(pattern, escape="\\"), Memo.subject.like(pattern, escape="\\"),
-        sa.cast(Memo.sections, sa.Text).like(pattern, escape="\\"), Memo.id.in_(in_steps),
-    )
+def search_clause(q: str, organization_id: int, dialect: str | None = None):
+    """Thai text anywhere in number, subject, body, the chain's comments or the plan's projects.
+
+    Uses the search index (services.search): FTS5 trigram on SQLite, pg_trgm on PostgreSQL.
+    """
+    from ..extensions import db
+
+    return search.search_clause(q, organization_id, dialect or db.engine.dialect.name)

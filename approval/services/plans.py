@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from ..errors import InvalidTransition, NotYourTurn, ValidationFailed
 from ..models import Memo, Organization, PlanProject, PlanReport, User
 from ..thai import utcnow
-from . import audit
+from . import audit, search
 from . import plan_report as pr
+from .text import clean_text
 from .plan_io import validate_rows
 
 TEXT_ITEMS_MAX, TEXT_ITEM_LEN = 20, 2000
@@ -37,7 +38,7 @@ def _texts(value: Any, field: str, errors: dict) -> list[str]:
     if not isinstance(value, list) or len(value) > TEXT_ITEMS_MAX or not all(isinstance(v, str) for v in value):
         errors[field] = f"ต้องเป็นรายการข้อความไม่เกิน {TEXT_ITEMS_MAX} ข้อ"
         return []
-    items = [unicodedata.normalize("NFC", v).strip() for v in value]
+    items = [clean_text(v, field) for v in value]
     if any(len(v) > TEXT_ITEM_LEN for v in items):
         errors[field] = f"แต่ละข้อยาวได้ไม่เกิน {TEXT_ITEM_LEN:,} ตัวอักษร"
     return [v for v in items if v]
@@ -45,7 +46,7 @@ def _texts(value: Any, field: str, errors: dict) -> list[str]:
 
 def _int_field(data: dict, key: str, low: int, high: int, errors: dict, message: str):
     value = data.get(key)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal() and value.strip().isascii() and len(value) <= 12:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         errors[key] = message
@@ -70,7 +71,7 @@ def validate_header(data: dict) -> dict:
         if not isinstance(value, str) or len(value) > 200:
             errors[key] = "ต้องเป็นข้อความไม่เกิน 200 ตัวอักษร"
         else:
-            clean[key] = unicodedata.normalize("NFC", value).strip()
+            clean[key] = clean_text(value, key)
     if errors:
         raise ValidationFailed("ข้อมูลรายงานไม่ถูกต้อง", errors)
     return clean
@@ -105,6 +106,7 @@ def save_report(session: Session, memo: Memo, user: User, header: dict, projects
     audit.record_event(session, organization_id=memo.organization_id, memo=memo, actor=user,
                        action="plan_report", from_state=memo.state.value, to_state=memo.state.value,
                        data={"projects": len(projects)}, at=utcnow())
+    search.index_memo(session, memo)
     return report
 
 

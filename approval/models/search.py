@@ -1,0 +1,32 @@
+"""The search document of each memo, and the indexes the archive queries lean on."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .memo import Memo
+
+
+class MemoSearch(db.Model):
+    """One row per memo: number, subject, sections, comments and project names as one NFC text.
+
+    SQLite indexes it with the FTS5 virtual table ``memo_fts`` (trigram, external content,
+    kept in step by triggers); PostgreSQL with a pg_trgm GIN index. Both live in the migration.
+    """
+
+    __tablename__ = "memo_search"
+    __table_args__ = (sa.Index("ix_memo_search_org", "organization_id"),)
+
+    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"), primary_key=True, autoincrement=False)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<MemoSearch {self.memo_id}>"
+
+
+#: The archive lists decided/archived memos newest first; the register walks numbers in order.
+sa.Index("ix_memo_org_state_decided", Memo.organization_id, Memo.state, Memo.decided_at)
+sa.Index("ix_memo_org_number", Memo.organization_id, Memo.number_year, Memo.number_seq)

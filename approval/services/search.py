@@ -1,0 +1,93 @@
+"""Thai full-text search: one search document per memo, indexed by the database itself.
+
+The document (``memo_search.text``) is the memo's number (Thai and Arabic digits), subject,
+sections, every comment of its chain (opinions and the order) and its plan report's project
+names, NFC-normalised. SQLite indexes it with FTS5's trigram tokenizer (``memo_fts``, kept in
+step by triggers), PostgreSQL with a pg_trgm GIN index; both answer "substring anywhere",
+case-insensitively. A query is split at spaces and every term must match. Terms of one or two
+characters have no trigram: they fall back to LIKE over the organisation's search documents.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import Memo, MemoSearch, PlanProject, PlanReport, Step
+from ..thai import arabic_digits
+
+QUERY_MAX = 100  #: characters of a query that are searched
+TERMS_MAX = 8  #: terms of a query that are searched
+TRIGRAM = 3
+
+_fts = sa.table("memo_fts", sa.column("rowid"))
+
+
+def document_text(number: str | None, subject: str, sections: Iterable[dict] | None,
+                  comments: Iterable[str] = (), project_names: Iterable[str] = ()) -> str:
+    """The searchable text of a memo; the one recipe the services and bulk loaders share."""
+    parts: list[str] = []
+    if number:
+        parts.append(number)
+        latin = arabic_digits(number)
+        if latin != number:
+            parts.append(latin)
+    parts.append(subject or "")
+    for section in sections or ():
+        parts.append(section.get("title") or "")
+        parts.append(section.get("body") or "")
+    parts.extend(c for c in comments if c)
+    parts.extend(n for n in project_names if n)
+    return unicodedata.normalize("NFC", "\n".join(p for p in parts if p))
+
+
+def index_memo(session: Session, memo: Memo) -> MemoSearch:
+    """Rebuild the memo's search document from what is stored (call after changing its texts)."""
+    if memo.id is None:
+        session.flush()
+    comments = session.scalars(
+        sa.select(Step.comment).where(Step.memo_id == memo.id).order_by(Step.round, Step.seq)
+    )
+    names = session.scalars(
+        sa.select(PlanProject.name).join(PlanReport, PlanProject.report_id == PlanReport.id)
+        .where(PlanReport.memo_id == memo.id).order_by(PlanProject.position)
+    )
+    text = document_text(memo.number, memo.subject, memo.sections, list(comments), list(names))
+    row = session.get(MemoSearch, memo.id)
+    if row is None:
+        row = MemoSearch(memo_id=memo.id, organization_id=memo.organization_id, text=text)
+        session.add(row)
+    elif row.text != text:
+        row.text = text
+    return row
+
+
+def terms(q: str | None) -> list[str]:
+    """The NFC terms of a query (split at white space, bounded in number and length)."""
+    q = unicodedata.normalize("NFC", (q or "").strip())[:QUERY_MAX]
+    return q.split()[:TERMS_MAX]
+
+
+def _like_pattern(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def matching_ids(term: str, organization_id: int, dialect: str):
+    """A SELECT of the ids of the organisation's memos whose document contains the term."""
+    if dialect == "sqlite" and len(term) >= TRIGRAM:
+        phrase = '"' + term.replace('"', '""') + '"'
+        return sa.select(_fts.c.rowid).where(sa.literal_column("memo_fts").match(phrase))
+    column = MemoSearch.text.ilike if dialect == "postgresql" else MemoSearch.text.like
+    return sa.select(MemoSearch.memo_id).where(
+        MemoSearch.organization_id == organization_id, column(_like_pattern(term), escape="\\")
+    )
+
+
+def search_clause(q: str | None, organization_id: int, dialect: str):
+    """A WHERE clause on Memo: every term of q somewhere in the memo, within the organisation."""
+    clauses = [Memo.organization_id == organization_id]
+    clauses += [Memo.id.in_(matching_ids(t, organization_id, dialect)) for t in terms(q)]
+    return sa.and_(*clauses)
