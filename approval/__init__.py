@@ -23,6 +23,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     _check_secret(app)
+    if app.config.get("TRUST_PROXY", os.environ.get("TRUST_PROXY") == "1"):
+        # Behind one reverse proxy that sets X-Forwarded-For/-Proto/-Host (HTTPS ends there).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     # Thai stays readable (and searchable) inside JSON columns.
     options.setdefault("json_serializer", lambda obj: json.dumps(obj, ensure_ascii=False))

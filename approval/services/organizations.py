@@ -108,3 +108,240 @@ def set_chain(session: Session, org: Organization, links: list[tuple[str, str, U
         audit.record_event(session, organization_id=org.id, memo=None, actor=actor, action="admin.set_chain",
                            data={"steps": [[s.title, s.kind.value, s.assignee_id] for s in steps]}, at=utcnow())
     return steps
+
+
+# --- administration: settings, people, signatures ----------------------------------------
+
+DIGITS = ("thai", "arabic")
+ARCHIVE_MODES = ("auto", "records")
+
+
+def _admin_event(session: Session, org: Organization, actor: User | None, action: str, data: dict) -> None:
+    if actor is not None:
+        audit.record_event(session, organization_id=org.id, memo=None, actor=actor, action=action,
+                           data=data, at=utcnow())
+
+
+def parse_thresholds(text: str) -> list[dict] | None:
+    """Lines "80 มาก" (minimum percentage, label) -> the setting's JSON; blank -> None (the default)."""
+    rows = []
+    for line in (text or "").splitlines():
+        line = _nfc(line)
+        if not line:
+            continue
+        number, _, label = line.partition(" ")
+        rows.append({"min_pct": number.strip(), "label": label.strip()})
+    return rows or None
+
+
+def thresholds_text(value: list[dict] | None) -> str:
+    """The settings page's text for a stored thresholds setting (the default when unset)."""
+    from .plan_report import DEFAULT_LEVEL_THRESHOLDS, validate_level_thresholds
+
+    bands = validate_level_thresholds(value) if value else DEFAULT_LEVEL_THRESHOLDS
+    return "\n".join(f"{row['min_pct']} {row['label']}" for row in bands.to_json())
+
+
+def update_settings(
+    session: Session, org: Organization, *, name: str, district: str, province: str, prefix: str,
+    digits: str, archive_mode: str, require_signing_password: bool, level_thresholds: list | None,
+    emblem: bytes | None = None, remove_emblem: bool = False, actor: User | None = None,
+) -> Organization:
+    """Change the organisation's particulars and settings; the emblem goes through clean_image."""
+    from .images import clean_image
+    from .plan_report import ThresholdsError, validate_level_thresholds
+
+    errors = {}
+    for key, value, limit in (("name", name, 200), ("district", district, 100),
+                              ("province", province, 100), ("prefix", prefix, 50)):
+        if not _nfc(value):
+            errors[key] = "กรุณากรอกข้อมูล"
+        elif len(_nfc(value)) > limit:
+            errors[key] = f"ยาวได้ไม่เกิน {limit} ตัวอักษร"
+    if digits not in DIGITS:
+        errors["digits"] = "กรุณาเลือกเลขไทยหรือเลขอารบิก"
+    if archive_mode not in ARCHIVE_MODES:
+        errors["archive_mode"] = "กรุณาเลือกวิธีจัดเก็บ"
+    thresholds_json = None
+    if level_thresholds:
+        try:
+            thresholds_json = validate_level_thresholds(level_thresholds).to_json()
+        except ThresholdsError as exc:
+            errors["level_thresholds"] = " ".join(exc.errors)
+    emblem_png = None
+    if emblem:
+        try:
+            emblem_png = clean_image(emblem)
+        except ValidationFailed as exc:
+            errors["emblem"] = exc.message
+    if errors:
+        raise ValidationFailed("ข้อมูลหน่วยงานไม่ถูกต้อง", errors)
+    before = {"name": org.name, "district": org.district, "province": org.province,
+              "prefix": org.number_prefix, **{k: org.setting(k) for k in DEFAULT_SETTINGS_KEYS}}
+    org.name, org.district, org.province, org.number_prefix = (
+        _nfc(name), _nfc(district), _nfc(province), _nfc(prefix))
+    org.settings = {**(org.settings or {}), "digits": digits, "archive_mode": archive_mode,
+                    "require_signing_password": bool(require_signing_password),
+                    "level_thresholds": thresholds_json}
+    after = {"name": org.name, "district": org.district, "province": org.province,
+             "prefix": org.number_prefix, **{k: org.setting(k) for k in DEFAULT_SETTINGS_KEYS}}
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    if emblem_png is not None:
+        org.emblem_png = emblem_png
+        changed["emblem"] = "uploaded"
+    elif remove_emblem and org.emblem_png:
+        org.emblem_png = None
+        changed["emblem"] = "removed"
+    session.flush()
+    if changed:
+        _admin_event(session, org, actor, "admin.update_settings", {"changed": changed})
+    return org
+
+
+DEFAULT_SETTINGS_KEYS = ("digits", "archive_mode", "require_signing_password", "level_thresholds")
+
+
+def user_in_org(session: Session, org: Organization, user_id: int) -> User:
+    """The user with this id in this organisation; another organisation's id is NotFound."""
+    from ..errors import NotFound
+
+    user = session.get(User, user_id)
+    if user is None or user.organization_id != org.id:
+        raise NotFound("ไม่พบผู้ใช้นี้")
+    return user
+
+
+def _admins_left(session: Session, org: Organization, without: User) -> int:
+    return sum(1 for u in session.scalars(sa.select(User).where(User.organization_id == org.id,
+                                                                 User.id != without.id))
+               if u.is_active and u.has_role(Role.ADMIN))
+
+
+def update_user(session: Session, user: User, *, full_name: str, position: str, roles: list[str],
+                actor: User | None = None) -> User:
+    """Change a person's name, position and roles (an organisation keeps at least one admin)."""
+    errors = {}
+    if not _nfc(full_name) or len(_nfc(full_name)) > 200:
+        errors["full_name"] = "กรุณากรอกชื่อ-สกุล (ไม่เกิน 200 ตัวอักษร)"
+    if not _nfc(position) or len(_nfc(position)) > 200:
+        errors["position"] = "กรุณากรอกตำแหน่ง (ไม่เกิน 200 ตัวอักษร)"
+    try:
+        role_set = {Role(r) for r in roles}
+    except ValueError:
+        role_set = set()
+    if not role_set:
+        errors["roles"] = "กรุณาเลือกบทบาทที่ถูกต้องอย่างน้อยหนึ่งบทบาท"
+    elif (user.has_role(Role.ADMIN) and Role.ADMIN not in role_set and user.is_active
+          and not _admins_left(session, user.organization, user)):
+        errors["roles"] = "หน่วยงานต้องมีผู้ดูแลระบบที่ใช้งานอยู่อย่างน้อยหนึ่งคน"
+    if errors:
+        raise ValidationFailed("ข้อมูลผู้ใช้ไม่ถูกต้อง", errors)
+    before = {"full_name": user.full_name, "position": user.position, "roles": sorted(r.value for r in user.roles)}
+    user.full_name, user.position = _nfc(full_name), _nfc(position)
+    user.roles = role_set
+    after = {"full_name": user.full_name, "position": user.position, "roles": sorted(r.value for r in user.roles)}
+    session.flush()
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    if changed:
+        _admin_event(session, user.organization, actor, "admin.update_user",
+                     {"user_id": user.id, "username": user.username, "changed": changed})
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, actor: User | None = None) -> User:
+    """Deactivate (signed out everywhere, cannot sign in, never assigned) or reactivate a person.
+
+    What a deactivated person already signed stays signed: steps and events are untouched.
+    """
+    if user.is_active_flag == active:
+        return user
+    if not active:
+        if actor is not None and actor.id == user.id:
+            raise ValidationFailed("ไม่สามารถระงับบัญชีของตนเองได้", {"active": "ไม่สามารถระงับบัญชีของตนเองได้"})
+        if user.has_role(Role.ADMIN) and not _admins_left(session, user.organization, user):
+            raise ValidationFailed("หน่วยงานต้องมีผู้ดูแลระบบที่ใช้งานอยู่อย่างน้อยหนึ่งคน",
+                                   {"active": "ต้องมีผู้ดูแลระบบอย่างน้อยหนึ่งคน"})
+        user.session_version += 1  # ends every session and API token at once
+    user.is_active_flag = active
+    session.flush()
+    _admin_event(session, user.organization, actor, "admin.activate_user" if active else "admin.deactivate_user",
+                 {"user_id": user.id, "username": user.username})
+    return user
+
+
+def in_chain(session: Session, user: User) -> bool:
+    """Whether the person is an assignee of their organisation's current chain."""
+    return session.scalar(sa.select(ChainStep.id).where(ChainStep.organization_id == user.organization_id,
+                                                        ChainStep.assignee_id == user.id).limit(1)) is not None
+
+
+def generate_password(username: str = "") -> str:
+    """A random password that passes the policy (shown once, changed at first sign-in)."""
+    import secrets
+
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            accounts.check_policy(password, username)
+        except ValidationFailed:
+            continue
+        return password
+
+
+def reset_password(session: Session, user: User, actor: User | None = None) -> str:
+    """A new generated password the person must change at next sign-in; returned once, never stored."""
+    password = generate_password(user.username)
+    accounts.set_password(user, password)  # also ends every session and token
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+    _admin_event(session, user.organization, actor, "admin.reset_password",
+                 {"user_id": user.id, "username": user.username})
+    return password
+
+
+def set_signature(session: Session, user: User, data: bytes | None, actor: User | None = None) -> User:
+    """Store a person's signature image (checked and re-encoded), or remove it with data=None."""
+    from .images import clean_image
+
+    if data is None:
+        if user.signature_png is None:
+            return user
+        user.signature_png = None
+        action = "admin.remove_signature"
+    else:
+        try:
+            user.signature_png = clean_image(data)
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, {"signature": exc.message}) from None
+        action = "admin.set_signature"
+    session.flush()
+    _admin_event(session, user.organization, actor, action, {"user_id": user.id, "username": user.username})
+    return user
+
+
+def set_chain_rows(session: Session, org: Organization, rows: list[dict], actor: User | None = None
+                   ) -> list[ChainStep]:
+    """set_chain from the editor's rows {"title", "kind", "assignee_id", "acting"}.
+
+    An assignee id that is not a person of this organisation is a field error, like an inactive one.
+    """
+    errors, links = {}, []
+    for i, row in enumerate(rows):
+        kind = row.get("kind")
+        if kind not in (StepKind.OPINION.value, StepKind.ORDER.value):
+            errors[f"chain.{i}.kind"] = "กรุณาเลือกประเภทขั้น"
+            continue
+        raw_id = str(row.get("assignee_id") or "")
+        assignee = session.get(User, int(raw_id)) if raw_id.isdigit() else None
+        if assignee is None or assignee.organization_id != org.id:
+            errors[f"chain.{i}.assignee"] = "ผู้ลงนามต้องเป็นผู้ใช้ที่ใช้งานอยู่ของหน่วยงานนี้"
+            continue
+        acting = _nfc(row.get("acting") or "")
+        if len(acting) > 200:
+            errors[f"chain.{i}.acting"] = "ยาวได้ไม่เกิน 200 ตัวอักษร"
+        links.append((row.get("title") or "", kind, assignee, acting or None))
+    if errors:
+        raise ValidationFailed("สายการลงนามไม่ถูกต้อง", errors)
+    return set_chain(session, org, links, actor=actor)

@@ -1,0 +1,440 @@
+"""Administration pages: the organisation's settings, its people, its chain, and the admin log.
+
+Everything here but the admin log (records officer too) and one's own signature is for the
+organisation's administrators; another organisation's ids are 404. The views parse the form,
+call one verb of services.organizations, and commit once.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, url_for)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import ROLE_LABELS, Event, Role, StepKind, User
+from ..services import organizations
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ROLE_CHOICES = [SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
+KIND_LABELS = {StepKind.OPINION.value: "ความเห็น", StepKind.ORDER.value: "คำสั่ง (ขั้นสุดท้าย)"}
+ACTING_SUGGESTIONS = ["รักษาราชการแทน", "ปฏิบัติราชการแทน", "ปฏิบัติหน้าที่แทน", "รักษาการในตำแหน่ง"]
+#: Labels of the admin events in the log.
+ADMIN_EVENT_LABELS = {
+    "admin.create_user": "เพิ่มผู้ใช้", "admin.update_user": "แก้ไขข้อมูลผู้ใช้",
+    "admin.deactivate_user": "ระงับการใช้งานผู้ใช้", "admin.activate_user": "เปิดการใช้งานผู้ใช้",
+    "admin.reset_password": "ตั้งรหัสผ่านใหม่", "admin.set_signature": "บันทึกลายมือชื่อ",
+    "admin.remove_signature": "ลบลายมือชื่อ", "admin.set_chain": "แก้ไขสายการลงนาม",
+    "admin.update_settings": "แก้ไขการตั้งค่าหน่วยงาน",
+}
+LOG_PER_PAGE = 50
+#: Pages a person who must change their password may still open.
+PASSWORD_CHANGE_ALLOWED = {"auth.profile", "auth.logout", "auth.login", "static"}
+
+
+# --- forms (parse and carry CSRF; the rules live in services.organizations) -----------------
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SettingsForm(FlaskForm):
+    name = StringField("ชื่อหน่วยงาน")
+    district = StringField("อำเภอ")
+    province = StringField("จังหวัด")
+    prefix = StringField("เลขที่หนังสือ (ที่)")
+    digits = RadioField("ตัวเลขในเอกสาร", choices=[SelectChoice("thai", "เลขไทย (๑๒๓)"), SelectChoice("arabic", "เลขอารบิก (123)")],
+                        validate_choice=False)
+    archive_mode = RadioField("การจัดเก็บเมื่อสั่งการแล้ว",
+                              choices=[SelectChoice("auto", "จัดเก็บอัตโนมัติเมื่อผู้บริหารสั่งการ"),
+                                       SelectChoice("records", "เจ้าหน้าที่สารบรรณเป็นผู้จัดเก็บ")],
+                              validate_choice=False)
+    level_thresholds = TextAreaField("เกณฑ์ระดับการนำแผนไปปฏิบัติ (บรรทัดละหนึ่งระดับ: ร้อยละขั้นต่ำ ชื่อระดับ)")
+    require_signing_password = BooleanField("ผู้ลงนามต้องยืนยันรหัสผ่านทุกครั้งที่ลงนาม")
+    emblem = FileField("ตราหน่วยงาน (PNG หรือ JPEG ไม่เกิน ๒ MB)")
+    remove_emblem = BooleanField("ลบตราหน่วยงาน")
+
+
+class PersonForm(FlaskForm):
+    username = StringField("ชื่อผู้ใช้ (ภาษาอังกฤษ)")
+    full_name = StringField("ชื่อ-สกุล")
+    position = StringField("ตำแหน่ง")
+    roles = MultiCheckboxField("บทบาท", choices=ROLE_CHOICES, validate_choice=False)
+    signature = FileField("ลายมือชื่อ (PNG หรือ JPEG ไม่เกิน ๒ MB)")
+    remove_signature = BooleanField("ลบลายมือชื่อ")
+
+
+class SignatureForm(FlaskForm):
+    signature = FileField("ลายมือชื่อ (PNG หรือ JPEG ไม่เกิน ๒ MB)")
+    remove_signature = BooleanField("ลบลายมือชื่อ")
+
+
+class ActionOnlyForm(FlaskForm):
+    """A button that posts (CSRF only)."""
+
+
+class ChainRowForm(Form):
+    title = StringField("หัวข้อ")
+    kind = StringField("ประเภท")
+    assignee_id = StringField("ผู้ลงนาม")
+    acting = StringField("บรรทัดรักษาราชการแทน")
+
+
+class ChainForm(FlaskForm):
+    steps = FieldList(FormField(ChainRowForm), min_entries=0, max_entries=20)
+    #: Without JavaScript the row buttons post "add", "remove:N", "up:N", "down:N" or "preview".
+    chain_cmd = StringField()
+
+    def rows(self) -> list[dict]:
+        return [{"title": e.form.title.data or "", "kind": e.form.kind.data or "",
+                 "assignee_id": e.form.assignee_id.data or "", "acting": e.form.acting.data or ""}
+                for e in self.steps]
+
+
+# --- access -------------------------------------------------------------------------------
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _require(*roles: Role) -> User:
+    user = _user()
+    if not any(user.has_role(r) for r in roles):
+        abort(403)
+    return user
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in user; each view checks the role it needs."""
+
+
+@bp.context_processor
+def _admin_context():
+    return {"roles": Role}
+
+
+@bp.before_app_request
+def _force_password_change():
+    """A person with a reset (or first) password sees only the profile page until they change it."""
+    if request.path.startswith("/api/") or request.endpoint in PASSWORD_CHANGE_ALLOWED:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        flash("กรุณาเปลี่ยนรหัสผ่านก่อนใช้งาน", "warning")
+        return redirect(url_for("auth.profile"))
+    return None
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _png(data: bytes | None) -> Response:
+    if not data:
+        abort(404)
+    return _no_store(Response(data, mimetype="image/png"))
+
+
+def _upload(field) -> bytes | None:
+    storage = field.data
+    if storage is None or not getattr(storage, "filename", None):
+        return None
+    return storage.read()
+
+
+# --- settings -------------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    admin = _require(Role.ADMIN)
+    org = admin.organization
+    form = SettingsForm()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "GET":
+        form.name.data, form.district.data, form.province.data = org.name, org.district, org.province
+        form.prefix.data = org.number_prefix
+        form.digits.data = org.setting("digits")
+        form.archive_mode.data = org.setting("archive_mode")
+        form.require_signing_password.data = bool(org.setting("require_signing_password"))
+        form.level_thresholds.data = organizations.thresholds_text(org.setting("level_thresholds"))
+    elif form.validate_on_submit():
+        try:
+            organizations.update_settings(
+                db.session, org, name=form.name.data, district=form.district.data,
+                province=form.province.data, prefix=form.prefix.data, digits=form.digits.data or "",
+                archive_mode=form.archive_mode.data or "",
+                require_signing_password=form.require_signing_password.data,
+                level_thresholds=organizations.parse_thresholds(form.level_thresholds.data),
+                emblem=_upload(form.emblem), remove_emblem=form.remove_emblem.data, actor=admin)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            errors, status = exc.fields, exc.status
+        else:
+            db.session.commit()
+            flash("บันทึกการตั้งค่าหน่วยงานแล้ว", "success")
+            return redirect(url_for("admin.settings"))
+    else:
+        status = 400
+    return render_template("admin/settings.html", form=form, errors=errors, org=org), status
+
+
+@bp.route("/settings/emblem.png")
+def emblem():
+    admin = _require(Role.ADMIN)
+    return _png(admin.organization.emblem_png)
+
+
+# --- people ---------------------------------------------------------------------------------
+
+@bp.route("/people")
+def people():
+    admin = _require(Role.ADMIN)
+    items = list(db.session.scalars(sa.select(User).where(User.organization_id == admin.organization_id)
+                                    .order_by(User.is_active_flag.desc(), User.full_name)))
+    return render_template("admin/people.html", items=items, action_form=ActionOnlyForm())
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+def person_new():
+    admin = _require(Role.ADMIN)
+    form = PersonForm()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "GET":
+        form.roles.data = [Role.OFFICER.value]
+    elif form.validate_on_submit():
+        password = organizations.generate_password(form.username.data or "")
+        try:
+            user = organizations.create_user(
+                db.session, admin.organization, username=form.username.data or "",
+                full_name=form.full_name.data or "", position=form.position.data or "",
+                roles=form.roles.data or [], password=password, actor=admin)
+            user.must_change_password = True
+            signature = _upload(form.signature)
+            if signature is not None:
+                organizations.set_signature(db.session, user, signature, actor=admin)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            errors, status = exc.fields, exc.status
+        else:
+            db.session.commit()
+            return _no_store(Response(render_template("admin/password_once.html", person=user,
+                                                      password=password, created=True)))
+    else:
+        status = 400
+    return render_template("admin/person_form.html", form=form, errors=errors, person=None), status
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+def person_edit(user_id: int):
+    admin = _require(Role.ADMIN)
+    person = organizations.user_in_org(db.session, admin.organization, user_id)
+    form = PersonForm()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "GET":
+        form.full_name.data, form.position.data = person.full_name, person.position
+        form.roles.data = sorted(r.value for r in person.roles)
+    elif form.validate_on_submit():
+        try:
+            organizations.update_user(db.session, person, full_name=form.full_name.data or "",
+                                      position=form.position.data or "", roles=form.roles.data or [],
+                                      actor=admin)
+            signature = _upload(form.signature)
+            if signature is not None:
+                organizations.set_signature(db.session, person, signature, actor=admin)
+            elif form.remove_signature.data:
+                organizations.set_signature(db.session, person, None, actor=admin)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            errors, status = exc.fields, exc.status
+        else:
+            db.session.commit()
+            flash(f"บันทึกข้อมูลของ {person.full_name} แล้ว", "success")
+            return redirect(url_for("admin.person_edit", user_id=person.id))
+    else:
+        status = 400
+    return render_template("admin/person_form.html", form=form, errors=errors, person=person,
+                           action_form=ActionOnlyForm(), in_chain=organizations.in_chain(db.session, person)), status
+
+
+@bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
+def person_deactivate(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/people/<int:user_id>/activate", methods=["POST"])
+def person_activate(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    admin = _require(Role.ADMIN)
+    person = organizations.user_in_org(db.session, admin.organization, user_id)
+    if not ActionOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        organizations.set_active(db.session, person, active, actor=admin)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        if active:
+            flash(f"เปิดการใช้งานบัญชีของ {person.full_name} แล้ว", "success")
+        else:
+            flash(f"ระงับการใช้งานบัญชีของ {person.full_name} แล้ว หนังสือที่ลงนามไปแล้วยังคงมีผลเช่นเดิม", "success")
+            if organizations.in_chain(db.session, person):
+                flash("ผู้ใช้นี้ยังอยู่ในสายการลงนาม กรุณาแก้ไขสายการลงนาม มิฉะนั้นจะเสนอหนังสือใหม่ไม่ได้", "warning")
+    return redirect(url_for("admin.person_edit", user_id=person.id))
+
+
+@bp.route("/people/<int:user_id>/reset-password", methods=["POST"])
+def person_reset_password(user_id: int):
+    admin = _require(Role.ADMIN)
+    person = organizations.user_in_org(db.session, admin.organization, user_id)
+    if not ActionOnlyForm().validate_on_submit():
+        abort(400)
+    password = organizations.reset_password(db.session, person, actor=admin)
+    db.session.commit()
+    return _no_store(Response(render_template("admin/password_once.html", person=person, password=password,
+                                              created=False)))
+
+
+@bp.route("/people/<int:user_id>/signature.png")
+def person_signature(user_id: int):
+    admin = _require(Role.ADMIN)
+    return _png(organizations.user_in_org(db.session, admin.organization, user_id).signature_png)
+
+
+# --- one's own signature (any signed-in person) ---------------------------------------------
+
+@bp.route("/my-signature", methods=["GET", "POST"])
+def my_signature():
+    user = _user()
+    form = SignatureForm()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        signature = _upload(form.signature)
+        try:
+            if signature is not None:
+                organizations.set_signature(db.session, user, signature, actor=user)
+            elif form.remove_signature.data:
+                organizations.set_signature(db.session, user, None, actor=user)
+            else:
+                raise DomainError("กรุณาเลือกไฟล์รูปภาพ", {"signature": "กรุณาเลือกไฟล์รูปภาพ"})
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            errors, status = exc.fields, (exc.status if exc.status != 400 else 422)
+        else:
+            db.session.commit()
+            flash("บันทึกลายมือชื่อแล้ว", "success")
+            return redirect(url_for("admin.my_signature"))
+    return render_template("admin/my_signature.html", form=form, errors=errors), status
+
+
+@bp.route("/my-signature.png")
+def my_signature_image():
+    return _png(_user().signature_png)
+
+
+# --- the chain ------------------------------------------------------------------------------
+
+def _apply_chain_command(form: ChainForm, command: str) -> list[dict]:
+    rows = form.rows()
+    verb, _, arg = command.partition(":")
+    index = int(arg) if arg.isdigit() else -1
+    if verb == "add" and len(rows) < form.steps.max_entries:
+        rows.append({"title": "", "kind": StepKind.OPINION.value, "assignee_id": "", "acting": ""})
+    elif verb == "remove" and 0 <= index < len(rows):
+        rows.pop(index)
+    elif verb == "up" and 0 < index < len(rows):
+        rows[index - 1], rows[index] = rows[index], rows[index - 1]
+    elif verb == "down" and 0 <= index < len(rows) - 1:
+        rows[index + 1], rows[index] = rows[index], rows[index + 1]
+    return rows
+
+
+def preview_blocks(rows: list[dict], people: dict[int, User]) -> list[dict]:
+    """The signature blocks as the printed memo shows them for a chain not yet signed."""
+    blocks = []
+    for row in rows:
+        raw = str(row.get("assignee_id") or "")
+        person = people.get(int(raw)) if raw.isdigit() else None
+        blocks.append({"title": row.get("title") or "", "kind": row.get("kind") or "",
+                       "full_name": person.full_name if person else "……………………",
+                       "position": person.position if person else "",
+                       "acting": (row.get("acting") or "").strip() or None,
+                       "has_signature": bool(person and person.signature_png), "user_id": person.id if person else None})
+    return blocks
+
+
+@bp.route("/chain", methods=["GET", "POST"])
+def chain():
+    admin = _require(Role.ADMIN)
+    org = admin.organization
+    members = list(db.session.scalars(sa.select(User).where(User.organization_id == org.id)
+                                      .order_by(User.full_name)))
+    people = {u.id: u for u in members}
+    form = ChainForm()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "GET":
+        rows = [{"title": s.title, "kind": s.kind.value, "assignee_id": str(s.assignee_id),
+                 "acting": s.acting or ""} for s in org.chain]
+    elif not form.validate_on_submit():
+        abort(400)
+    elif form.chain_cmd.data:
+        rows = _apply_chain_command(form, form.chain_cmd.data)
+    else:
+        rows = form.rows()
+        try:
+            organizations.set_chain_rows(db.session, org, rows, actor=admin)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            errors, status = exc.fields, exc.status
+        else:
+            db.session.commit()
+            flash("บันทึกสายการลงนามแล้ว หนังสือที่เสนอไปก่อนหน้านี้ยังใช้สายการลงนามเดิม", "success")
+            return redirect(url_for("admin.chain"))
+    return render_template(
+        "admin/chain.html", form=form, rows=rows, errors=errors,
+        assignees=[u for u in members if u.is_active], people=people, kind_labels=KIND_LABELS,
+        acting_suggestions=ACTING_SUGGESTIONS, blocks=preview_blocks(rows, people),
+        max_rows=form.steps.max_entries), status
+
+
+# --- the admin log (administrators and the records officer) --------------------------------
+
+@bp.route("/log")
+def log():
+    user = _require(Role.ADMIN, Role.RECORDS)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    where = sa.and_(Event.organization_id == user.organization_id, Event.memo_id.is_(None))
+    total = db.session.scalar(sa.select(sa.func.count(Event.id)).where(where)) or 0
+    items = list(db.session.scalars(sa.select(Event).where(where).order_by(Event.id.desc())
+                                    .offset((page - 1) * LOG_PER_PAGE).limit(LOG_PER_PAGE)))
+    actors = {u.id: u for u in db.session.scalars(
+        sa.select(User).where(User.id.in_({e.actor_id for e in items if e.actor_id})))}
+    pages = max(1, -(-total // LOG_PER_PAGE))
+    return render_template("admin/log.html", items=items, actors=actors, labels=ADMIN_EVENT_LABELS,
+                           page=page, pages=pages, total=total)
