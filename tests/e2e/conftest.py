@@ -124,6 +124,8 @@ class Watch:
             self.problems.append(f"console error: {msg.text}")
 
     def _failed(self, request):
+        if request.url.endswith("/favicon.svg") and request.failure == "net::ERR_ABORTED":
+            return  # the icon's fetch is dropped when the test navigates on before it lands
         self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
 
     def _response(self, response):
@@ -145,8 +147,8 @@ class Watch:
 class Session:
     """One user's browser context and page, with screenshots and problem watching."""
 
-    def __init__(self, browser, base: str, test_name: str, user: str | None, states: dict):
-        self.base, self.user, self.test_name = base, user or "anon", test_name
+    def __init__(self, browser, base: str, test_name: str, user: str | None, states: dict, counter: list):
+        self.base, self.user, self.test_name, self.counter = base, user or "anon", test_name, counter
         kwargs = {"viewport": DESKTOP, "locale": "th-TH", "timezone_id": "Asia/Bangkok"}
         if user and user in states:
             kwargs["storage_state"] = states[user]
@@ -154,7 +156,6 @@ class Session:
         self.context.set_default_timeout(15000)
         self.page = self.context.new_page()
         self.watch = Watch(self.page, self.user)
-        self.shots = 0
         if user and user not in states:
             self.login(user)
             states[user] = self.context.storage_state()
@@ -178,8 +179,8 @@ class Session:
         """The current page, full-page, at the desktop and at the phone size."""
         self.page.wait_for_load_state("load")
         self.page.evaluate("document.fonts.ready.then(() => true)")
-        stem = f"{self.test_name}-{self.shots:02d}-{self.user}-{name}"
-        self.shots += 1
+        stem = f"{self.test_name}-{len(self.counter):02d}-{self.user}-{name}"
+        self.counter.append(stem)
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             self.page.set_viewport_size(size)
             self.page.screenshot(path=str(ARTIFACTS / f"{stem}-{label}.png"), full_page=True)
@@ -205,10 +206,11 @@ def _states():
 def as_user(browser, server, request, _states):
     """as_user("legal") -> a Session in its own context, signed in (anonymous with None)."""
     sessions: list[Session] = []
+    counter: list[str] = []
     name = re.sub(r"^test_", "", request.node.name)
 
     def make(user: str | None) -> Session:
-        s = Session(browser, server, name, user, _states)
+        s = Session(browser, server, name, user, _states, counter)
         sessions.append(s)
         return s
 
