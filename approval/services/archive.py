@@ -1,0 +1,133 @@
+"""The archive: decided and archived memos, filtered and searched; the integrity check.
+
+Who sees what: everyone signed in may open the archive, and sees exactly the memos
+memos.visible_query allows: records officers, executives and administrators see every
+decided/archived memo of their organisation; anyone else only those they wrote or were on
+the chain of. Results never leave the caller's organisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from ..errors import ValidationFailed
+from ..models import Decision, Memo, MemoDocument, MemoState, Step, User
+from . import audit, memos
+
+ARCHIVE_STATES = (MemoState.DECIDED, MemoState.ARCHIVED)
+BE_OFFSET = 543
+
+
+@dataclass
+class ArchiveFilters:
+    q: str = ""
+    year: int | None = None  #: calendar year BE of the memo's date
+    fiscal_year: int | None = None  #: fiscal year BE (1 Oct - 30 Sep) of the memo's date
+    state: str | None = None  #: decided | archived | None (both)
+    decision: str | None = None
+    author_id: int | None = None
+    person_id: int | None = None  #: the author or anyone on the chain
+
+
+def _check(filters: ArchiveFilters) -> None:
+    problems = {}
+    if filters.state and filters.state not in {s.value for s in ARCHIVE_STATES}:
+        problems["state"] = "สถานะต้องเป็น สั่งการแล้ว หรือ จัดเก็บแล้ว"
+    if filters.decision and filters.decision not in {d.value for d in Decision}:
+        problems["decision"] = "ผลการสั่งการไม่ถูกต้อง"
+    for field in ("year", "fiscal_year"):
+        value = getattr(filters, field)
+        if value is not None and not 2543 <= value <= 2743:
+            problems[field] = "ปี พ.ศ. ไม่ถูกต้อง"
+    if problems:
+        raise ValidationFailed("เงื่อนไขการค้นหาไม่ถูกต้อง", problems)
+
+
+def archive_query(session: Session, user: User, filters: ArchiveFilters):
+    """The SELECT of the visible decided/archived memos that match the filters."""
+    _check(filters)
+    query = memos.visible_query(user)
+    if filters.state:
+        query = query.where(Memo.state == MemoState(filters.state))
+    else:
+        query = query.where(Memo.state.in_(ARCHIVE_STATES))
+    if filters.year:
+        g = filters.year - BE_OFFSET
+        query = query.where(Memo.date >= dt.date(g, 1, 1), Memo.date <= dt.date(g, 12, 31))
+    if filters.fiscal_year:
+        g = filters.fiscal_year - BE_OFFSET
+        query = query.where(Memo.date >= dt.date(g - 1, 10, 1), Memo.date <= dt.date(g, 9, 30))
+    if filters.decision:
+        query = query.where(Memo.decision == Decision(filters.decision))
+    if filters.author_id:
+        query = query.where(Memo.author_id == filters.author_id)
+    if filters.person_id:
+        on_chain = sa.select(Step.memo_id).where(
+            Step.organization_id == user.organization_id, Step.assignee_id == filters.person_id
+        )
+        query = query.where(sa.or_(Memo.author_id == filters.person_id, Memo.id.in_(on_chain)))
+    if filters.q and filters.q.strip():
+        query = query.where(memos.search_clause(filters.q, user.organization_id, session.get_bind().dialect.name))
+    return query
+
+
+def search_archive(session: Session, user: User, filters: ArchiveFilters, *, page: int = 1,
+                   per_page: int = 20) -> tuple[list[Memo], int, dict[int, str]]:
+    """One page of the archive, newest order first; the total; each memo's PDF SHA-256."""
+    query = archive_query(session, user, filters)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = list(session.scalars(
+        query.order_by(Memo.decided_at.desc(), Memo.id.desc())
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+        .options(selectinload(Memo.author))
+    ))
+    hashes = dict(session.execute(
+        sa.select(MemoDocument.memo_id, MemoDocument.sha256)
+        .where(MemoDocument.organization_id == user.organization_id,
+               MemoDocument.memo_id.in_([m.id for m in items]))
+    ).all()) if items else {}
+    return items, total, hashes
+
+
+def people(session: Session, user: User) -> list[User]:
+    """The organisation's people, for the author / person filters."""
+    return list(session.scalars(
+        sa.select(User).where(User.organization_id == user.organization_id).order_by(User.full_name)
+    ))
+
+
+# --- integrity --------------------------------------------------------------------------
+
+@dataclass
+class IntegrityProblem:
+    kind: str  #: "document" or "event"
+    memo_id: int | None
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} memo {self.memo_id}: {self.detail}"
+
+
+def verify_archive(session: Session, organization_id: int | None = None) -> list[IntegrityProblem]:
+    """Recompute every stored PDF's SHA-256 and every event hash chain; each mismatch found."""
+    problems: list[IntegrityProblem] = []
+    query = sa.select(MemoDocument.id, MemoDocument.memo_id, MemoDocument.sha256, MemoDocument.content)
+    if organization_id is not None:
+        query = query.where(MemoDocument.organization_id == organization_id)
+    for doc_id, memo_id, stored, content in session.execute(
+        query.order_by(MemoDocument.id).execution_options(yield_per=50)
+    ):
+        actual = hashlib.sha256(content or b"").hexdigest()
+        if actual != stored:
+            problems.append(IntegrityProblem(
+                "document", memo_id,
+                f"PDF (document {doc_id}) SHA-256 {actual} differs from the stored {stored}",
+            ))
+    for p in audit.verify_chain(session, organization_id):
+        problems.append(IntegrityProblem("event", p.memo_id, f"event {p.event_id}: {p.problem}"))
+    return problems

@@ -1,0 +1,126 @@
+"""Archive pages: the archive search, the register of numbers (+ CSV), the integrity report."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Decision, Role
+from ..services import archive as archive_service
+from ..services import memos as memo_service
+from ..services import register as register_service
+from ..thai import be_year, utcnow, to_local
+from ..workflow import DECISION_LABELS
+
+bp = Blueprint("archive", __name__, url_prefix="/archive")
+
+PER_PAGE = 20
+FILTER_INTS = ("year", "fiscal_year", "author", "person")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every archive page needs a signed-in user."""
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _filters() -> tuple[archive_service.ArchiveFilters, dict]:
+    args = {k: (request.args.get(k) or "").strip() for k in ("q", "state", "decision", *FILTER_INTS)}
+    ints = {}
+    for key in FILTER_INTS:
+        ints[key] = int(args[key]) if args[key].isdigit() and len(args[key]) < 10 else None
+    filters = archive_service.ArchiveFilters(
+        q=args["q"][:100], year=ints["year"], fiscal_year=ints["fiscal_year"],
+        state=args["state"] or None, decision=args["decision"] or None,
+        author_id=ints["author"], person_id=ints["person"],
+    )
+    return filters, {k: v for k, v in args.items() if v}
+
+
+@bp.route("/")
+def index():
+    user = _user()
+    filters, args = _filters()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    try:
+        items, total, hashes = archive_service.search_archive(db.session, user, filters, page=page,
+                                                              per_page=PER_PAGE)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        items, total, hashes = [], 0, {}
+    pages = max(1, -(-total // PER_PAGE))
+    this_year = be_year(to_local(utcnow()).date())
+    return render_template(
+        "archive/index.html", items=items, total=total, hashes=hashes, page=page, pages=pages,
+        args=args, filters=filters, people=archive_service.people(db.session, user),
+        years=list(range(this_year, this_year - 11, -1)),
+        decisions=[(d.value, DECISION_LABELS[d]) for d in Decision],
+        can_file=user.has_role(Role.RECORDS),
+    )
+
+
+@bp.route("/<int:memo_id>/file", methods=["POST"])
+def file_memo(memo_id: int):
+    """จัดเก็บเข้าแฟ้ม: the records officer archives a decided memo (through the workflow)."""
+    memo = memo_service.get_memo(db.session, _user(), memo_id)
+    try:
+        memo_service.act(db.session, memo, _user(), "archive")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("archive.index"), 303)
+    db.session.commit()
+    flash(f"จัดเก็บหนังสือ {memo.number or ''} เข้าแฟ้มแล้ว", "success")
+    return redirect(request.form.get("back") if _safe_back() else url_for("archive.index"), 303)
+
+
+def _safe_back() -> bool:
+    back = request.form.get("back") or ""
+    return back.startswith("/archive") and "//" not in back and "\\" not in back
+
+
+def _register_year() -> tuple[int, list[int]]:
+    years = register_service.years(db.session, _user())
+    this_year = be_year(to_local(utcnow()).date())
+    year = request.args.get("year", type=int) or (years[0] if years else this_year)
+    if not 2543 <= year <= 2743:
+        abort(404)
+    return year, sorted(set(years) | {this_year}, reverse=True)
+
+
+@bp.route("/register")
+def register():
+    year, years = _register_year()
+    user = _user()
+    entries = register_service.entries(db.session, user, year)
+    lines = register_service.rows(entries, user.organization.uses_thai_digits)
+    return render_template("archive/register.html", year=year, years=years,
+                           lines=list(zip(entries, lines)))
+
+
+@bp.route("/register.csv")
+def register_csv():
+    year, _ = _register_year()
+    user = _user()
+    entries = register_service.entries(db.session, user, year)
+    content = register_service.to_csv(register_service.rows(entries, user.organization.uses_thai_digits))
+    response = Response(content, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="register-{year}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/integrity")
+def integrity():
+    """The organisation's integrity report (records officers and administrators)."""
+    user = _user()
+    if not (user.has_role(Role.RECORDS) or user.has_role(Role.ADMIN)):
+        abort(403)
+    problems = archive_service.verify_archive(db.session, user.organization_id)
+    return render_template("archive/integrity.html", problems=problems)
