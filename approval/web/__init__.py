@@ -40,6 +40,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(memos.bp)
     app.register_blueprint(plans.bp)
+    from . import archive; app.register_blueprint(archive.bp)  # noqa: E702  (archive, register, integrity)
     from . import admin; app.register_blueprint(admin.bp)  # noqa: E702  (admin pages)
     auth.init_login(app)
     errors.register_error_handlers(app)
