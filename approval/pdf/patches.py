@@ -47,17 +47,20 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import importlib
 import re
 from functools import lru_cache
 from hashlib import md5
 from itertools import groupby
 from string import whitespace
 
+from reportlab.lib import rl_accel
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
 from reportlab.pdfgen.textobject import PDFTextObject
+from reportlab.platypus import flowables as rl_flowables
 from reportlab.rl_settings import _FUZZ
 from xhtml2pdf import reportlab_paragraph as rp
 from xhtml2pdf import xhtml2pdf_reportlab as xr
@@ -605,6 +608,65 @@ def _makeCanvas(self, filename=None, canvasmaker=None):
 
 
 # ---------------------------------------------------------------------------
+# 8. Speed: measuring a table cell without copying the frame
+
+
+def _plain(f) -> bool:
+    return isinstance(f, rp.Paragraph) and not hasattr(f, "frameAction")
+
+
+def _listWrapOn(F, availWidth, canv, mergeSpace=1, obj=None, dims=None, fakeWidth=None):
+    """
+    ReportLab's ``_listWrapOn`` deep-copies the document's current frame
+    every time it measures a list of flowables -- once per table cell per
+    wrap, thousands of times for the plan report -- so that what the
+    flowables generate while they wrap (a FrameBreak...) lands in the copy.
+    Paragraphs generate nothing: for a list of them the frame is left alone
+    and the measurement is the same.
+    """
+    doct = getattr(canv, "_doctemplate", None)
+    if doct is None or getattr(doct, "frame", None) is None or not all(map(_plain, F)):
+        return _ORIGINAL["_listWrapOn"](F, availWidth, canv, mergeSpace, obj, dims, fakeWidth)
+    frame = doct.frame
+    doct.frame = None  # the original then skips its copy
+    try:
+        return _ORIGINAL["_listWrapOn"](F, availWidth, canv, mergeSpace, obj, dims, fakeWidth)
+    finally:
+        doct.frame = frame
+
+
+# ---------------------------------------------------------------------------
+# 9. Speed: numbers in content streams
+
+
+_FP_MODULES = (
+    "reportlab.pdfgen.canvas",
+    "reportlab.pdfgen.textobject",
+    "reportlab.pdfgen.pathobject",
+    "reportlab.platypus.tables",
+    "reportlab.platypus.flowables",
+    "reportlab.pdfbase.pdfdoc",
+    "reportlab.pdfbase.ttfonts",
+    "reportlab.lib.colors",
+)
+
+
+@lru_cache(maxsize=16384)
+def _fp_one(x) -> str:
+    return _ORIGINAL["fp_str"](x)
+
+
+def _fp_str(*a):
+    """ReportLab's pure-Python ``fp_str`` (no C accelerator), remembered per number."""
+    if len(a) == 1 and isinstance(a[0], list | tuple):
+        a = a[0]
+    try:
+        return " ".join([_fp_one(x) for x in a])
+    except TypeError:  # unhashable: not a plain number
+        return _ORIGINAL["fp_str"](*a)
+
+
+# ---------------------------------------------------------------------------
 
 
 def install() -> None:
@@ -629,4 +691,14 @@ def install() -> None:
     rp._split_blParaHard = _split_blParaHard
     rp.Paragraph.minWidth = _minWidth
     xr.PmlBaseDoc._makeCanvas = _makeCanvas
+
+    _ORIGINAL["_listWrapOn"] = rl_flowables._listWrapOn
+    rl_flowables._listWrapOn = _listWrapOn
+    _ORIGINAL["fp_str"] = rl_accel.fp_str
+    if rl_accel.fp_str.__name__ == "_py_fp_str":  # not the C accelerator
+        for name in _FP_MODULES:
+            module = importlib.import_module(name)
+            if getattr(module, "fp_str", None) is _ORIGINAL["fp_str"]:
+                module.fp_str = _fp_str
+        globals()["fp_str"] = _fp_str
     _installed = True
