@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -13,10 +12,25 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import workflow
-from ..errors import ConfirmationFailed, Conflict, NotFound, ValidationFailed, VersionMismatch
-from ..models import ChainStep, Memo, MemoDocument, MemoState, PlanReport, Role, Step, User
-from . import accounts, audit, documents, search
+from ..errors import (
+    ConfirmationFailed,
+    Conflict,
+    NotFound,
+    ValidationFailed,
+    VersionMismatch,
+)
+from ..models import (
+    ChainStep,
+    Memo,
+    MemoDocument,
+    MemoState,
+    PlanReport,
+    Role,
+    Step,
+    User,
+)
 from ..thai import utcnow
+from . import accounts, audit, documents, search
 from .text import clean_text
 
 LIMITS = {"department": 300, "subject": 500, "addressee": 300, "closing": 300}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import workflow
@@ -42,8 +42,11 @@ def index():
 
 @bp.route("/inbox")
 def inbox():
-    items = list(db.session.scalars(memo_service.inbox_query(_user()).limit(200)))
-    return render_template("memos/inbox.html", items=items)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    items, total = memo_service.inbox_page(db.session, _user(), page=page, per_page=PER_PAGE)
+    g.inbox_badge = total  # the navigation badge shows the same count: count once
+    pages = max(1, -(-total // PER_PAGE))
+    return render_template("memos/inbox.html", items=items, total=total, page=page, pages=pages)
 
 
 @bp.route("/memos")
