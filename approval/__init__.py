@@ -43,6 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _check_secret(app: Flask) -> None:
     if app.config["APP_ENV"] not in ("development", "testing") and app.config["SECRET_KEY"] in ("", DEV_SECRET):
         raise RuntimeError("SECRET_KEY must be set to a real secret outside development")
+    if app.config["APP_ENV"] == "production":
+        app.debug = False  # never the interactive debugger in production, whatever FLASK_DEBUG says
 
 
 def register_extensions(app: Flask) -> None:

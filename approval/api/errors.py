@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
@@ -91,12 +92,21 @@ def _on_internal_error(exc: Exception):
     return json_error(500)
 
 
+def _on_database_error(exc: DBAPIError):
+    current_app.logger.error("database error in the API: %s", exc.__class__.__name__, exc_info=exc)
+    _rollback()
+    response, status = json_error(503)
+    response.headers["Retry-After"] = "30"
+    return response, status
+
+
 def register_blueprint_handlers(bp: Blueprint) -> None:
     """Every error raised while an API view runs becomes the contract's JSON (called once, at import)."""
     bp.register_error_handler(DomainError, _on_domain_error)
     bp.register_error_handler(ApiError, _on_api_error)
     bp.register_error_handler(HTTPException, _on_http_error)
     bp.register_error_handler(InternalServerError, _on_internal_error)
+    bp.register_error_handler(DBAPIError, _on_database_error)  # database unreachable: 503
     bp.register_error_handler(Exception, _on_internal_error)
 
 

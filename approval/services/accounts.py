@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..errors import DomainError, ValidationFailed
 from ..models import ApiToken, User
 from ..thai import utcnow
+from .text import is_storable
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (ASVS 2.4)
 MAX_FAILURES = 5
@@ -38,6 +39,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(user: User, password: str) -> bool:
+    if not is_storable(password or ""):
+        return False
     try:
         return _hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
@@ -59,6 +62,8 @@ def check_policy(password: str, username: str = "") -> None:
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The user for these credentials, counting failures; locked accounts raise AccountLocked."""
+    if not is_storable((username or "") + (password or "")):  # NUL / lone surrogate: no such user
+        return None
     user = session.scalar(sa.select(User).where(User.username == (username or "").strip()))
     now = utcnow()
     if user is None:

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from sqlalchemy.orm import Session
 
+from ..errors import DomainError
 from ..models import Memo, MemoDocument, MemoState
 from .printing import memo_print_dict
+
+log = logging.getLogger(__name__)
+RENDER_FAILED = "สร้างเอกสาร PDF ไม่สำเร็จ ยังไม่ได้บันทึกคำสั่ง กรุณาลองใหม่"
+
+
+class RenderFailed(DomainError):
+    """The order's PDF could not be made: the order is refused and nothing is recorded."""
+
+    status, code = 503, "pdf_failed"
 
 
 def render(memo: Memo) -> bytes:
@@ -18,7 +29,11 @@ def render(memo: Memo) -> bytes:
 
 def freeze(session: Session, memo: Memo) -> MemoDocument:
     """Render once at the order and store the bytes; a failure aborts the order itself."""
-    content = render(memo)
+    try:
+        content = render(memo)
+    except Exception as exc:  # any renderer failure: the caller's transaction rolls back
+        log.exception("PDF rendering failed at the order of memo %s", memo.id)
+        raise RenderFailed(RENDER_FAILED) from exc
     doc = MemoDocument(
         organization_id=memo.organization_id, memo=memo, memo_id=memo.id,
         sha256=hashlib.sha256(content).hexdigest(), content=content,

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..errors import ValidationFailed
 from ..models import ChainStep, Organization, Role, StepKind, User
-from . import accounts, audit
 from ..thai import utcnow
+from . import accounts, audit
+from .text import clean_text
 
 
 def _nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", (value or "").strip())
+    return clean_text(value or "", "name")
 
 
 def create_org(session: Session, *, name: str, district: str, province: str, prefix: str) -> Organization:

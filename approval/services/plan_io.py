@@ -41,7 +41,8 @@ from approval.services.plan_report import (
     STATUSES,
     Project,
 )
-from approval.thai import arabic_digits, nfc, thai_digits
+from approval.services.text import clean_text
+from approval.thai import arabic_digits, thai_digits
 
 COLUMNS: tuple[str, ...] = (
     "no",
@@ -127,7 +128,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = nfc(str(value)).strip()
+    text = clean_text(str(value), "file")
     if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
         text = text[1:]
     return text
@@ -163,9 +164,10 @@ def parse_amount(value: Any) -> Decimal | None:
         amount = Decimal(text.replace(",", ""))
     if not amount.is_finite() or amount < 0:
         return None
-    if amount != amount.quantize(CENT):
+    try:  # 27+ digits cannot be quantized (decimal.InvalidOperation): simply an invalid amount
+        return amount.quantize(CENT) if amount == amount.quantize(CENT) else None
+    except InvalidOperation:
         return None
-    return amount.quantize(CENT)
 
 
 def _parse_int(value: Any) -> int | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,8 +11,8 @@ from ..models import Memo, Organization, PlanProject, PlanReport, User
 from ..thai import utcnow
 from . import audit, search
 from . import plan_report as pr
-from .text import clean_text
 from .plan_io import validate_rows
+from .text import clean_text
 
 TEXT_ITEMS_MAX, TEXT_ITEM_LEN = 20, 2000
 

@@ -65,7 +65,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit("50 per minute", methods=["POST"], deduct_when=lambda r: r.status_code != 302)  # failures only
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("memos.inbox"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from ..api.errors import json_error
@@ -20,7 +22,11 @@ TITLES = {
     422: ("ข้อมูลไม่ถูกต้อง", "ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบ"),
     429: ("เรียกใช้บ่อยเกินไป", "มีการเรียกใช้บ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่"),
     500: ("ระบบขัดข้อง", "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังพบปัญหาโปรดแจ้งผู้ดูแลระบบ"),
+    503: ("ระบบไม่พร้อมให้บริการชั่วคราว", "ระบบไม่พร้อมให้บริการชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่"),
 }
+#: The page when the database is out of reach: no template, no session, no database.
+BARE_PAGE = """<!doctype html><html lang="th"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><h1>{title}</h1><p>{message}</p></body></html>"""
 CSRF_MESSAGE = "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
 
 
@@ -58,6 +64,23 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and getattr(exc, "valid_methods", None):
             return response, code, {"Allow": ", ".join(exc.valid_methods)}
         return response, code
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(exc: DBAPIError):
+        """The database is unreachable (or failed mid-request): 503, never a traceback."""
+        app.logger.error("database error: %s", exc.__class__.__name__, exc_info=exc)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 (nothing more to undo when the connection is gone)
+            app.logger.warning("rollback failed after a database error")
+        if _is_api():
+            return json_error(503)
+        title, message = TITLES[503]
+        try:  # the usual page, unless drawing it needs the database too (the signed-in user)
+            return _page(503)
+        except Exception:  # noqa: BLE001 (the page itself needed the database)
+            return BARE_PAGE.format(title=escape(title), message=escape(message)), 503, {
+                "Content-Type": "text/html; charset=utf-8", "Retry-After": "30"}
 
     @app.errorhandler(Exception)
     def internal_error(exc: Exception):
