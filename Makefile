@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 DEMO_PASSWORD ?= demo-pass-123
 
-.PHONY: install run test e2e bench lint clean
+.PHONY: install run test e2e bench lint audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,19 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check approval tests
+
+# make audit - bandit (medium+ severity) and pip-audit of the pinned runtime requirements.
+# Known vulnerabilities fail; when the vulnerability service cannot be reached (or cannot
+# see our packages) the target says so loudly and does not fail the build.
+audit: install
+	$(BIN)/bandit -q -r approval -ll
+	@out=$$($(BIN)/pip-audit -r requirements.txt --progress-spinner off 2>&1); rc=$$?; echo "$$out"; \
+	if echo "$$out" | grep -qiE "known vulnerabilit(y|ies) in|^Name +Version +ID"; then \
+		echo "pip-audit: KNOWN VULNERABILITIES (above)"; exit 1; \
+	elif [ $$rc -ne 0 ] || echo "$$out" | grep -q "could not be audited"; then \
+		n=$$(echo "$$out" | grep -c "could not be audited"); \
+		echo "WARNING: pip-audit could not reach its vulnerability service (or it could not see $$n of our packages): dependencies NOT audited on this machine"; \
+	else echo "pip-audit: no known vulnerabilities"; fi
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
