@@ -248,15 +248,8 @@ def _save_csv(memo):
         if key in request.args:
             header[key] = request.args[key]
     _check_header_numbers({key: request.args[key] for key in CSV_HEADER_PARAMS if key in request.args})
-    clean = plans.validate_header(header)
     projects, errors = plan_io.parse_csv(request.get_data(cache=True))
-    if errors:
-        fields: dict[str, str] = {}
-        for e in errors:
-            key = f"projects.{e['row']}.{e['column']}" if e.get("row") else (e.get("column") or "file")
-            fields[key] = fields[key] + "; " + e["message"] if key in fields else e["message"]
-        raise ApiError(422, "ข้อมูลโครงการไม่ถูกต้อง", fields)
-    return plans.save_report(db.session, memo, g.api_user, clean, projects)
+    return plans.save_imported(db.session, memo, g.api_user, header, projects, errors)
 
 
 # --- the document describing all this ---------------------------------------------------

@@ -96,6 +96,17 @@ def set_password(user: User, password: str) -> None:
     user.must_change_password = False
 
 
+def change_password(user: User, current: str, new: str) -> None:
+    """A user's own change: the current password, then the policy; ends every other session."""
+    if not verify_password(user, current):
+        raise ValidationFailed("รหัสผ่านปัจจุบันไม่ถูกต้อง", {"current_password": "รหัสผ่านปัจจุบันไม่ถูกต้อง"})
+    try:
+        check_policy(new, user.username)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, {"new_password": exc.fields.get("password", exc.message)}) from None
+    set_password(user, new)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -116,11 +116,21 @@ def save_from_json(session: Session, memo: Memo, user: User, data: dict) -> Plan
         raise ValidationFailed("รายการโครงการต้องเป็นรายการของวัตถุ", {"projects": "ต้องเป็นรายการ"})
     projects, errors = validate_rows(rows)
     if errors:
-        raise ValidationFailed("ข้อมูลโครงการไม่ถูกต้อง", _row_errors(errors))
+        raise ValidationFailed("ข้อมูลโครงการไม่ถูกต้อง", row_errors(errors))
     return save_report(session, memo, user, header, projects)
 
 
-def _row_errors(errors: list[dict]) -> dict:
+def save_imported(session: Session, memo: Memo, user: User, header_data: dict, projects: list[pr.Project],
+                  errors: list[dict]) -> PlanReport:
+    """A project list read from a file: refused whole, naming each row and column, when any row is invalid."""
+    header = validate_header(header_data)
+    if errors:
+        raise ValidationFailed("ข้อมูลโครงการไม่ถูกต้อง ยังไม่มีการบันทึกข้อมูลใด ๆ", row_errors(errors))
+    return save_report(session, memo, user, header, projects)
+
+
+def row_errors(errors: list[dict]) -> dict:
+    """Import errors as API fields: ``projects.<row>.<column>`` -> Thai message."""
     fields: dict[str, str] = {}
     for e in errors:
         key = f"projects.{e['row']}.{e['column']}" if e.get("row") else str(e.get("column") or "file")

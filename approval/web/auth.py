@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError
 from ..extensions import db, limiter, login_manager
 from ..forms import LoginForm, PasswordChangeForm
 from ..models import User
@@ -103,20 +113,6 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
-    """Check the current password and the policy, then set the new one (ends other sessions).
-
-    A composition of accounts' verbs; accounts.change_password would be its natural home.
-    """
-    if not accounts.verify_password(user, current):
-        raise ValidationFailed("รหัสผ่านปัจจุบันไม่ถูกต้อง", {"current_password": "รหัสผ่านปัจจุบันไม่ถูกต้อง"})
-    try:
-        accounts.check_policy(new, user.username)
-    except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, {"new_password": exc.fields.get("password", exc.message)}) from None
-    accounts.set_password(user, new)
-
-
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -126,7 +122,7 @@ def profile():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            change_own_password(user, form.current_password.data, form.new_password.data)
+            accounts.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
