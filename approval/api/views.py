@@ -166,9 +166,7 @@ def inbox():
     page, per_page = _paging(problems)
     if problems:
         raise ApiError(422, "เงื่อนไขการค้นหาไม่ถูกต้อง", problems)
-    query = memos.inbox_query(g.api_user)
-    total = memos.inbox_count(db.session, g.api_user)
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    items, total = memos.inbox_page(db.session, g.api_user, page=page, per_page=per_page)
     return jsonify(out.page(items, total, page, per_page))
 
 
