@@ -1,0 +1,88 @@
+"""Migrations run from an empty database: upgrade head, downgrade base, upgrade head again."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from approval import create_app
+from approval.extensions import db
+
+
+@pytest.fixture()
+def empty_database(tmp_path):
+    """A URL of a fresh database: a SQLite file, or a new database on the test PostgreSQL server."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    server = sa.engine.make_url(url)
+    name = f"{server.database}_mig_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def tables(engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names())
+
+
+def test_upgrade_downgrade_upgrade(empty_database, tmp_path):
+    app = create_app({"APP_ENV": "testing", "TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": empty_database, "STORAGE_DIR": str(tmp_path / "files")})
+    with app.app_context():
+        try:
+            upgrade()
+            models = {t.name for t in db.metadata.sorted_tables}
+            assert models <= tables(db.engine)
+            if db.engine.dialect.name == "sqlite":
+                assert "memo_fts" in tables(db.engine)
+            else:
+                indexes = {i["name"] for i in sa.inspect(db.engine).get_indexes("memo_search")}
+                assert "ix_memo_search_text_trgm" in indexes
+            downgrade(revision="base")
+            assert tables(db.engine) <= {"alembic_version"}
+            upgrade()
+            assert models <= tables(db.engine)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
+    """Memos written before the search index get their search document on upgrade."""
+    app = create_app({"APP_ENV": "testing", "TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": empty_database, "STORAGE_DIR": str(tmp_path / "files")})
+    with app.app_context():
+        try:
+            upgrade(revision="4757f22923fc")
+            from approval.cli import seed_demo
+            with db.engine.begin() as conn:  # the models know memo_search; the old schema does not
+                conn.execute(sa.text("CREATE TABLE memo_search (memo_id INTEGER PRIMARY KEY, "
+                                     "organization_id INTEGER NOT NULL, text TEXT NOT NULL)"))
+            seed_demo("demo-pass-123")
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP TABLE memo_search"))
+            db.session.remove()
+            upgrade()
+            from approval.models import Memo, User
+            from approval.services import memos
+
+            legal = db.session.scalar(sa.select(User).where(User.username == "legal"))
+            items, total = memos.list_memos(db.session, legal, q="เศรษฐกิจพอเพียง")
+            assert total == 1 and items[0].author_id == legal.id
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Memo)) == 1
+        finally:
+            db.session.remove()
+            db.engine.dispose()
