@@ -635,6 +635,53 @@ def _listWrapOn(F, availWidth, canv, mergeSpace=1, obj=None, dims=None, fakeWidt
         doct.frame = frame
 
 
+def _kif_key(self, width):
+    """What a cell's content measures at ``width`` depends on, or None."""
+    parts = []
+    for p in self._content:
+        if not _plain(p):
+            return None
+        for f in p.frags:
+            if getattr(getattr(f, "text", None), "resolve", None) is not None:
+                return None  # a page number: its text changes as it is laid out
+        parts.append((id(p), id(p.__dict__.get("_brokenLinesCache"))))
+    return (width, self.fakeWidth, tuple(parts))
+
+
+def _kifWrap(self, availWidth, availHeight):
+    """
+    A table cell (xhtml2pdf's PmlKeepInFrame) measures its paragraphs again
+    every time the table is wrapped, split or drawn, each time at the same
+    width but with another height on offer (what is left of the frame, the
+    row's height).  The height only matters when the content does not fit
+    it.  So the content's size at a width is kept, with the paragraphs'
+    line-breaking caches it came from (a paragraph wrapped at another width
+    since has another cache object, and the cell measures again), and when
+    it fits, the cell's size is what KeepInFrame.wrap would make of it.
+    Content that does not fit goes to KeepInFrame.wrap as before.
+    """
+    availWidth = max(availWidth, 1.0)
+    availHeight = max(availHeight, 1.0)
+    self.maxWidth = availWidth
+    self.maxHeight = self.setMaxHeight(availHeight)
+    maxWidth = float(min(self.maxWidth or availWidth, availWidth))
+    maxHeight = float(min(self.maxHeight or availHeight, availHeight))
+    key = _kif_key(self, maxWidth)
+    if key is None:
+        return _ORIGINAL["kifWrap"](self, availWidth, availHeight)
+    cached = self.__dict__.get("_thaiWrapCache")
+    if cached is not None and cached[0] == key:
+        W, H = cached[1]
+    else:
+        W, H = rl_flowables._listWrapOn(self._content, maxWidth, self.canv, fakeWidth=self.fakeWidth)
+        self._thaiWrapCache = (_kif_key(self, maxWidth), (W, H))
+    if W <= maxWidth + _FUZZ and H <= maxHeight + _FUZZ:
+        self.width = W - _FUZZ
+        self.height = H - _FUZZ
+        return self.width, self.height
+    return _ORIGINAL["kifWrap"](self, availWidth, availHeight)
+
+
 # ---------------------------------------------------------------------------
 # 9. Speed: numbers in content streams
 
@@ -694,6 +741,8 @@ def install() -> None:
 
     _ORIGINAL["_listWrapOn"] = rl_flowables._listWrapOn
     rl_flowables._listWrapOn = _listWrapOn
+    _ORIGINAL["kifWrap"] = xr.PmlKeepInFrame.wrap
+    xr.PmlKeepInFrame.wrap = _kifWrap
     _ORIGINAL["fp_str"] = rl_accel.fp_str
     if rl_accel.fp_str.__name__ == "_py_fp_str":  # not the C accelerator
         for name in _FP_MODULES:
