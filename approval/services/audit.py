@@ -103,6 +103,7 @@ def verify_chain(session: Session, organization_id: int | None = None) -> list[C
         query = query.where(Event.organization_id == organization_id)
     problems: list[ChainProblem] = []
     last: dict[tuple, str] = {}
+    last_state: dict[tuple, str | None] = {}
     for event in session.scalars(query):
         key = (event.memo_id,) if event.memo_id is not None else (None, event.organization_id)
         expected_prev = last.get(key, GENESIS)
@@ -111,4 +112,12 @@ def verify_chain(session: Session, organization_id: int | None = None) -> list[C
         if compute_hash(event.prev_hash, event_content(event)) != event.hash:
             problems.append(ChainProblem(event.id, event.memo_id, "เนื้อหาเหตุการณ์ถูกแก้ไข"))
         last[key] = event.hash
+        last_state[key] = event.to_state
+    # A deleted tail leaves a valid but shorter chain: the memo's state then disagrees with it.
+    memos = sa.select(Memo.id, Memo.state)
+    if organization_id is not None:
+        memos = memos.where(Memo.organization_id == organization_id)
+    for memo_id, state in session.execute(memos):
+        if last_state.get((memo_id,), "missing") != getattr(state, "value", state):
+            problems.append(ChainProblem(0, memo_id, "สถานะหนังสือไม่ตรงกับเหตุการณ์ล่าสุด (เหตุการณ์อาจถูกลบ)"))
     return problems

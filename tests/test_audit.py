@@ -1,0 +1,120 @@
+"""The audit chain: any edit made behind the application's back is found (ASVS 7.3.x, 10.x)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+import sqlalchemy as sa
+
+from approval.extensions import db
+from approval.models import Event
+from approval.services import audit
+
+from . import helpers
+
+
+@pytest.fixture()
+def decided(seeded):
+    memo = helpers.memo_in("decided")
+    assert audit.verify_chain(db.session) == []
+    return memo
+
+
+def ids(memo_id: int) -> list[int]:
+    return list(db.session.scalars(sa.select(Event.id).where(Event.memo_id == memo_id).order_by(Event.id)))
+
+
+def raw(sql: str, **params) -> None:
+    """Tamper with the table directly, as someone with database access would."""
+    db.session.commit()
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(sql), params)
+    db.session.expire_all()
+
+
+def cli_detects(app) -> bool:
+    result = app.test_cli_runner().invoke(args=["verify-chain"])
+    return result.exit_code == 1
+
+
+def test_intact_chain_passes_the_cli(app, decided):
+    result = app.test_cli_runner().invoke(args=["verify-chain"])
+    assert result.exit_code == 0, result.output
+    assert "ครบถ้วน" in result.output
+
+
+@pytest.mark.parametrize("tamper", [
+    "comment", "actor", "to_state", "at", "data", "delete_middle", "delete_last", "swap_hashes",
+    "rehash_one", "insert_forged",
+])
+def test_direct_database_edits_are_detected(app, decided, tamper):
+    events = ids(decided.id)
+    middle, last = events[2], events[-1]
+    if tamper == "comment":
+        raw("UPDATE event SET comment = :c WHERE id = :id", c="ไม่อนุมัติ", id=middle)
+    elif tamper == "actor":
+        other = helpers.user("records").id
+        raw("UPDATE event SET actor_id = :a WHERE id = :id", a=other, id=middle)
+    elif tamper == "to_state":
+        raw("UPDATE event SET to_state = 'returned' WHERE id = :id", id=middle)
+    elif tamper == "at":
+        raw("UPDATE event SET at = :at WHERE id = :id", at="2020-01-01 00:00:00.000000", id=middle)
+    elif tamper == "data":
+        raw("UPDATE event SET data = :d WHERE id = :id", d='{"decision": "reject", "confirmed": true}', id=last)
+    elif tamper == "delete_middle":
+        raw("DELETE FROM event WHERE id = :id", id=middle)
+    elif tamper == "delete_last":
+        raw("DELETE FROM event WHERE id = :id", id=last)
+    elif tamper == "swap_hashes":
+        a, b = events[1], events[2]
+        ha, hb = (db.session.get(Event, i).hash for i in (a, b))
+        raw("UPDATE event SET hash = :t WHERE id = :id", t="x" * 64, id=a)
+        raw("UPDATE event SET hash = :h WHERE id = :id", h=ha, id=b)
+        raw("UPDATE event SET hash = :h WHERE id = :id", h=hb, id=a)
+    elif tamper == "rehash_one":
+        # a careful forger recomputes the edited event's own hash: the next link still breaks
+        event = db.session.get(Event, middle)
+        event.comment = "แก้ไขย้อนหลัง"
+        forged = audit.compute_hash(event.prev_hash, audit.event_content(event))
+        db.session.rollback()
+        raw("UPDATE event SET comment = :c, hash = :h WHERE id = :id", c="แก้ไขย้อนหลัง", h=forged, id=middle)
+    elif tamper == "insert_forged":
+        row = db.session.get(Event, middle)
+        raw("INSERT INTO event (organization_id, memo_id, actor_id, action, from_state, to_state, round, step,"
+            " comment, data, at, prev_hash, hash) VALUES (:o, :m, :a, 'forward', 'in_review', 'in_review', 1, 2,"
+            " 'เพิ่มเติม', '{}', :at, :p, :h)",
+            o=row.organization_id, m=row.memo_id, a=row.actor_id, at="2030-01-01 00:00:00.000000",
+            p=db.session.get(Event, last).hash, h="f" * 64)
+    problems = audit.verify_chain(db.session)
+    assert problems, f"{tamper} was not detected"
+    assert all(p.memo_id == decided.id for p in problems)
+    assert cli_detects(app)
+
+
+def test_problems_are_per_organisation(decided, users):
+    org2 = users["org2.legal"].organization_id
+    raw("UPDATE event SET comment = 'x' WHERE id = :id", id=ids(decided.id)[1])
+    assert audit.verify_chain(db.session, org2) == []
+    assert audit.verify_chain(db.session, decided.organization_id)
+
+
+def test_canonical_json_is_nfc_never_nfkc():
+    decomposed = "น\u0e49\u0e4d\u0e32"  # น้ + NIKHAHIT + SARA AA: NFKC folds NIKHAHIT+AA into SARA AM
+    assert unicodedata.normalize("NFKC", "\u0e33") == "\u0e4d\u0e32"  # (why it matters)
+    assert audit.canonical_json({"c": "น้ำ"}) == '{"c":"น้ำ"}'
+    assert "\u0e33" in audit.canonical_json({"c": "\u0e33"})  # SARA AM is kept as itself
+    assert "\u0e4d\u0e32" in audit.canonical_json({"c": decomposed})
+    assert audit.canonical_json({"c": "ﬁ²"}) == '{"c":"ﬁ²"}'  # compatibility characters untouched
+    assert audit.canonical_json({"c": "e\u0301"}) == '{"c":"é"}'  # but canonical composition is applied
+    assert audit.canonical_json({"b": 1, "a": [True, None]}) == '{"a":[true,null],"b":1}'
+    with pytest.raises(TypeError):
+        audit.canonical_json({"x": 1.5})
+
+
+def test_thai_comment_with_sara_am_verifies(seeded):
+    memo = helpers.memo_in("review_head")
+    helpers.act(memo, "head", "forward", comment="น้ำท่วม ดำเนินการ \u0e33")
+    assert audit.verify_chain(db.session) == []
+    stored = db.session.scalars(sa.select(Event.comment).where(Event.action == "forward")).first()
+    assert "\u0e33" in stored and "\u0e4d\u0e32" not in stored
