@@ -55,11 +55,11 @@ def server():
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for args in (["db", "upgrade"], ["seed-demo", "--password", PASSWORD]):
-        done = subprocess.run([*flask, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run([*flask, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
         if done.returncode:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     port = _free_port()
-    log = open(workdir / "server.log", "wb")
+    log = open(workdir / "server.log", "wb")  # noqa: SIM115  (kept open while the server runs)
     proc = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload",
                              "--no-debugger"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
