@@ -62,6 +62,7 @@ from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import flowables as rl_flowables
 from reportlab.rl_settings import _FUZZ
+from xhtml2pdf import parser as xparser
 from xhtml2pdf import reportlab_paragraph as rp
 from xhtml2pdf import xhtml2pdf_reportlab as xr
 from xhtml2pdf.builders.printmarks import MarkedCanvas
@@ -683,6 +684,90 @@ def _kifWrap(self, availWidth, availHeight):
 
 
 # ---------------------------------------------------------------------------
+# 10. Speed: the CSS of table cells, remembered across rows
+
+
+def _qualifiers(selector):
+    for q in getattr(selector, "qualifiers", ()):
+        yield q
+        inner = getattr(q, "selector", None)
+        if inner is not None:
+            yield from _qualifiers(inner)
+        for argument in getattr(q, "selectors", None) or ():
+            yield from _qualifiers(argument)
+
+
+_CHAIN_OK: dict[int, tuple[object, frozenset, bool]] = {}
+
+
+def _chain_ok(cascade, attribute_names) -> bool:
+    """
+    Whether an element's CSS follows from what the cache keys of it and its
+    ancestors hold -- tag, class, id, style and the attributes some rule
+    selects by: no rule anywhere in the cascade looks at positions or
+    siblings, or at attributes or pseudo-classes the keys leave out.
+    """
+    entry = _CHAIN_OK.get(id(cascade))
+    if entry is not None and entry[0] is cascade and entry[1] == attribute_names:
+        return entry[2]
+    from xhtml2pdf.w3c.css import CSSSelectorAttributeQualifier
+
+    ok = True
+    for ruleset in cascade.iterCSSRulesets():
+        for selector in ruleset:
+            for q in _qualifiers(selector):
+                if q.isPseudo():
+                    needs = xparser.PSEUDO_CLASS_ATTRIBUTES.get(q.name)
+                    if needs is None or not needs <= attribute_names or q.name in xparser.POSITIONAL_PSEUDO_CLASSES:
+                        ok = False
+                elif isinstance(q, CSSSelectorAttributeQualifier):
+                    if q.name not in attribute_names:
+                        ok = False
+                elif getattr(q, "op", " ") not in {" ", ">"}:
+                    ok = False
+    _CHAIN_OK.clear()  # one cascade per document: keep only the latest
+    _CHAIN_OK[id(cascade)] = (cascade, attribute_names, ok)
+    return ok
+
+
+def _cssKey(node, positional_tags=frozenset(), attribute_names=frozenset()):
+    """
+    xhtml2pdf caches an element's CSS under its tag, class, id and style
+    *and its parent node*, so the cells of a table's rows -- each row a
+    different parent -- never share an entry: every cell of the plan
+    report's 49-row table ran the whole cascade.  When no rule looks at
+    anything but tags, classes, ids and ancestors (checked once per
+    document), the parent node is replaced by the parent's own key, made the
+    same way: two cells with the same ancestry then share one entry.
+    """
+    key = _ORIGINAL["getCSSAttrCacheKey"](node, positional_tags, attribute_names)
+    if not enabled() or positional_tags:
+        return key
+    parent = node.parentNode
+    if parent is None or getattr(parent, "nodeType", None) != parent.ELEMENT_NODE:
+        return key
+    cascade = _CSS_CASCADE.get()
+    if cascade is None or not _chain_ok(cascade, attribute_names):
+        return key
+    try:
+        pkey = parent._thaiCssKey
+    except AttributeError:
+        pkey = parent._thaiCssKey = _cssKey(parent, positional_tags, attribute_names)
+    return key._replace(parent=pkey)
+
+
+_CSS_CASCADE: contextvars.ContextVar[object | None] = contextvars.ContextVar("thai_css_cascade", default=None)
+
+
+def _CSSCollect(node, c):
+    token = _CSS_CASCADE.set(getattr(c, "cssCascade", None))
+    try:
+        return _ORIGINAL["CSSCollect"](node, c)
+    finally:
+        _CSS_CASCADE.reset(token)
+
+
+# ---------------------------------------------------------------------------
 # 9. Speed: numbers in content streams
 
 
@@ -742,6 +827,10 @@ def install() -> None:
     _ORIGINAL["_listWrapOn"] = rl_flowables._listWrapOn
     rl_flowables._listWrapOn = _listWrapOn
     _ORIGINAL["kifWrap"] = xr.PmlKeepInFrame.wrap
+    _ORIGINAL["getCSSAttrCacheKey"] = xparser.getCSSAttrCacheKey
+    _ORIGINAL["CSSCollect"] = xparser.CSSCollect
+    xparser.getCSSAttrCacheKey = _cssKey
+    xparser.CSSCollect = _CSSCollect
     xr.PmlKeepInFrame.wrap = _kifWrap
     _ORIGINAL["fp_str"] = rl_accel.fp_str
     if rl_accel.fp_str.__name__ == "_py_fp_str":  # not the C accelerator
