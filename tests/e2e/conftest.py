@@ -184,6 +184,9 @@ class Session:
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             self.page.set_viewport_size(size)
             self.page.screenshot(path=str(ARTIFACTS / f"{stem}-{label}.png"), full_page=True)
+            width = self.page.evaluate("document.documentElement.scrollWidth")
+            if width > size["width"]:
+                self.watch.problems.append(f"{stem}: the page is {width}px wide at {size['width']}px (sideways scrolling)")
         self.page.set_viewport_size(DESKTOP)
 
     def badge(self) -> int:
