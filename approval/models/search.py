@@ -28,5 +28,5 @@ class MemoSearch(db.Model):
 
 
 #: The archive lists decided/archived memos newest first; the register walks numbers in order.
-sa.Index("ix_memo_org_state_decided", Memo.organization_id, Memo.state, Memo.decided_at)
+sa.Index("ix_memo_org_decided", Memo.organization_id, Memo.decided_at, Memo.state)
 sa.Index("ix_memo_org_number", Memo.organization_id, Memo.number_year, Memo.number_seq)

@@ -22,6 +22,7 @@ from ..thai import arabic_digits
 QUERY_MAX = 100  #: characters of a query that are searched
 TERMS_MAX = 8  #: terms of a query that are searched
 TRIGRAM = 3
+COUNT_CAP = 1000  #: a text search counts its matches up to here ("more than 1,000")
 
 _fts = sa.table("memo_fts", sa.column("rowid"))
 
@@ -91,3 +92,43 @@ def search_clause(q: str | None, organization_id: int, dialect: str):
     clauses = [Memo.organization_id == organization_id]
     clauses += [Memo.id.in_(matching_ids(t, organization_id, dialect)) for t in terms(q)]
     return sa.and_(*clauses)
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def apply_search(query, q: str | None, organization_id: int, dialect: str):
+    """The query narrowed to memos matching every term of q, and the newest-first order to use.
+
+    On SQLite the FTS5 table drives the query in rowid (= memo id) order, so a page of a common
+    word stops after its first rows instead of collecting every match; the terms of three
+    characters or more are one FTS5 expression, shorter ones a LIKE on the joined document.
+    On PostgreSQL every term is an ILIKE on the joined document (pg_trgm GIN).
+    """
+    found = terms(q)
+    query = query.where(Memo.organization_id == organization_id)
+    if not found:
+        return query, [Memo.id.desc()]
+    rest = found
+    order = [Memo.id.desc()]
+    indexed = [t for t in found if len(t) >= TRIGRAM]
+    if dialect == "sqlite" and indexed:
+        query = query.join(_fts, _fts.c.rowid == Memo.id).where(
+            sa.literal_column("memo_fts").match(" AND ".join(_phrase(t) for t in indexed))
+        )
+        order = [_fts.c.rowid.desc()]
+        rest = [t for t in found if len(t) < TRIGRAM]
+    if rest:
+        like = MemoSearch.text.ilike if dialect == "postgresql" else MemoSearch.text.like
+        query = query.join(MemoSearch, MemoSearch.memo_id == Memo.id).where(
+            MemoSearch.organization_id == organization_id,
+            *[like(_like_pattern(t), escape="\\") for t in rest],
+        )
+    return query, order
+
+
+def capped_count(session: Session, query, cap: int) -> int:
+    """How many rows the query has, counting at most cap + 1 (a search total past cap is 'more')."""
+    sub = query.order_by(None).with_only_columns(Memo.id).limit(cap + 1).subquery()
+    return session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0

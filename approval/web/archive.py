@@ -11,6 +11,7 @@ from ..models import Decision, Role
 from ..services import archive as archive_service
 from ..services import memos as memo_service
 from ..services import register as register_service
+from ..services import search as search_service
 from ..thai import be_year, utcnow, to_local
 from ..workflow import DECISION_LABELS
 
@@ -61,7 +62,7 @@ def index():
         args=args, filters=filters, people=archive_service.people(db.session, user),
         years=list(range(this_year, this_year - 11, -1)),
         decisions=[(d.value, DECISION_LABELS[d]) for d in Decision],
-        can_file=user.has_role(Role.RECORDS),
+        can_file=user.has_role(Role.RECORDS), cap=search_service.COUNT_CAP,
     )
 
 

@@ -88,7 +88,7 @@ def upgrade():
     with op.batch_alter_table('memo_search', schema=None) as batch_op:
         batch_op.create_index('ix_memo_search_org', ['organization_id'], unique=False)
     with op.batch_alter_table('memo', schema=None) as batch_op:
-        batch_op.create_index('ix_memo_org_state_decided', ['organization_id', 'state', 'decided_at'], unique=False)
+        batch_op.create_index('ix_memo_org_decided', ['organization_id', 'decided_at', 'state'], unique=False)
         batch_op.create_index('ix_memo_org_number', ['organization_id', 'number_year', 'number_seq'], unique=False)
 
     if dialect == "sqlite":
@@ -111,7 +111,7 @@ def downgrade():
         # The pg_trgm extension stays: other schemas of the database may use it.
     with op.batch_alter_table('memo', schema=None) as batch_op:
         batch_op.drop_index('ix_memo_org_number')
-        batch_op.drop_index('ix_memo_org_state_decided')
+        batch_op.drop_index('ix_memo_org_decided')
     with op.batch_alter_table('memo_search', schema=None) as batch_op:
         batch_op.drop_index('ix_memo_search_org')
     op.drop_table('memo_search')
