@@ -45,7 +45,7 @@ def create_user(
 ) -> User:
     errors = {}
     username = (username or "").strip()
-    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
+    if not username or len(username) > 64 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in username):
         errors["username"] = "ชื่อผู้ใช้ต้องเป็นตัวอักษรอังกฤษ ตัวเลข หรือ . _ - ไม่เกิน 64 ตัว"
     elif session.scalar(sa.select(User.id).where(User.username == username)):
         errors["username"] = "ชื่อผู้ใช้นี้มีอยู่แล้ว"

@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..errors import DomainError
 from ..extensions import db
 from ..models import ROLE_LABELS, Event, Role, StepKind, User
-from ..services import organizations
+from ..services import images, organizations
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -149,7 +149,10 @@ def _upload(field) -> bytes | None:
     storage = field.data
     if storage is None or not getattr(storage, "filename", None):
         return None
-    return storage.read()
+    try:
+        return storage.read(images.MAX_BYTES + 1)  # enough to know it is too large
+    finally:
+        storage.close()  # a large upload is spooled to a temporary file
 
 
 # --- settings -------------------------------------------------------------------------------
