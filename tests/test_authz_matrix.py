@@ -1,0 +1,199 @@
+"""Authorization matrix: every route (from app.url_map) x role x memo state (ASVS 4.1-4.3).
+
+A route missing from EXPECT fails the test, so a new page or endpoint must state who may use it.
+Outcomes: "hidden" (404, or 401 / the sign-in page when anonymous), "refused" (403 and the other
+4xx a visible record gives for a wrong turn, state or body), "ok". Another organisation's records
+are always hidden (404, never 403), and never listed or found by search.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from approval import workflow
+from approval.extensions import db
+from approval.models import Memo, User
+from approval.services import documents
+
+from . import helpers
+from .conftest import PASSWORD, login
+
+ROLES = ["legal", "head", "deputy", "mayor", "records", "admin", "org2.legal", "anonymous"]
+STATES = list(helpers.PATHS)
+ANY = set(ROLES)
+SIGNED_IN = ANY - {"anonymous"}
+OWN_ORG = SIGNED_IN - {"org2.legal"}
+
+#: endpoint -> (scope, who may use it). Scopes: public, user (any signed-in), memo (those who may
+#: view the memo), role (the named users only, whatever the memo).
+EXPECT: dict[str, tuple[str, set[str]]] = {
+    "static": ("public", ANY), "health.healthz": ("public", ANY), "auth.login": ("public", ANY),
+    "api.openapi": ("public", ANY), "api.issue_token": ("public", ANY),
+    "auth.logout": ("user", SIGNED_IN), "auth.profile": ("user", SIGNED_IN),
+    "memos.index": ("user", SIGNED_IN), "memos.inbox": ("user", SIGNED_IN), "memos.mine": ("user", SIGNED_IN),
+    "memos.new": ("user", SIGNED_IN),
+    "api.me": ("user", SIGNED_IN), "api.list_memos": ("user", SIGNED_IN), "api.inbox": ("user", SIGNED_IN),
+    "api.create_memo": ("user", SIGNED_IN), "api.revoke_token": ("user", SIGNED_IN),
+    **{e: ("memo", set()) for e in (
+        "memos.detail", "memos.edit", "memos.action", "memos.pdf", "plans.show", "plans.save",
+        "plans.import_file", "plans.export", "api.get_memo", "api.update_memo", "api.act", "api.memo_pdf",
+        "api.get_plan_report", "api.put_plan_report", "archive.file_memo")},
+    "archive.index": ("user", SIGNED_IN), "archive.register": ("user", SIGNED_IN),
+    "archive.register_csv": ("user", SIGNED_IN),
+    "archive.integrity": ("role", {"records", "admin"}),
+    "admin.log": ("role", {"records", "admin"}),
+    "admin.my_signature": ("user", SIGNED_IN), "admin.my_signature_image": ("user", SIGNED_IN),
+    **{e: ("role", {"admin"}) for e in (
+        "admin.chain", "admin.emblem", "admin.people", "admin.person_activate", "admin.person_deactivate",
+        "admin.person_edit", "admin.person_new", "admin.person_reset_password", "admin.person_signature",
+        "admin.settings")},
+}
+
+#: Images that may simply not exist yet (404 for those allowed; still 403/404 for the others).
+MAY_BE_ABSENT = {"admin.emblem", "admin.my_signature_image", "admin.person_signature"}
+
+#: Who may see the reference memo (written by legal) in each state.
+CHAIN = {"legal", "head", "deputy", "mayor", "records", "admin"}
+VISIBLE = {state: ({"legal"} if state in ("draft", "cancelled") else CHAIN) for state in STATES}
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - set(EXPECT)
+    assert not missing, f"routes without an authorization expectation: {sorted(missing)}"
+
+
+def _outcome(response, api: bool) -> str:
+    status = response.status_code
+    assert status < 500, (status, response.get_data(as_text=True)[:300])
+    if status in (401, 404):
+        return "hidden"
+    if status in (301, 302, 303) and "/login" in response.headers.get("Location", ""):
+        return "hidden"
+    if 400 <= status < 500 or (status == 302 and response.headers.get("Location", "").endswith("/profile")):
+        return "refused"  # (a forced password change also refuses)
+    return "ok"
+
+
+def _build(rule, values) -> str:
+    from flask import current_app
+
+    adapter = current_app.url_map.bind("localhost")
+    return adapter.build(rule.endpoint, values, method=None)
+
+
+def _probe(client, method: str, url: str, token: str | None):
+    api = url.startswith("/api/")
+    headers = {"Authorization": f"Bearer {token}"} if api and token else {}
+    kwargs = {"json": {}} if api and method in ("POST", "PUT", "PATCH") else {"data": {}}
+    if api and method == "PATCH":
+        headers["If-Match"] = "999999"  # never actually changes anything
+    return getattr(client, method.lower())(url, headers=headers, **kwargs)
+
+
+def _snapshot(memo_id):
+    db.session.expire_all()
+    memo = db.session.get(Memo, memo_id)
+    return (memo.state, memo.version, memo.current_step, len(memo.events), memo.subject)
+
+
+@pytest.fixture()
+def no_pdf(monkeypatch):
+    monkeypatch.setattr(documents, "render", lambda memo: b"%PDF-1.4 stub")
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_matrix(app, seeded, no_pdf, state):
+    memo = helpers.memo_in(state)
+    memo_id = memo.id
+    legal_id = helpers.user("admin").id  # admin routes act on the admin (self-deactivation is refused)
+    before = _snapshot(memo_id)
+    clients, tokens = {}, {}
+    for role in ROLES:
+        clients[role] = app.test_client()
+        if role != "anonymous":
+            assert login(clients[role], role).status_code == 302
+            token = clients[role].post("/api/v1/auth/token", json={"username": role, "password": PASSWORD})
+            tokens[role] = token.get_json()["token"]
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        scope, allowed = EXPECT[rule.endpoint]
+        if scope == "memo":
+            allowed = VISIBLE[state]
+        url = _build(rule, {a: {"memo_id": memo_id, "user_id": legal_id, "filename": "css/app.css",
+                                "fmt": "csv"}[a] for a in rule.arguments})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if rule.endpoint in ("auth.logout", "api.revoke_token"):
+                continue  # they end the probe's own session (tested in test_security)
+            for role in ROLES:
+                if (role == "admin" and rule.endpoint in ("admin.person_reset_password", "admin.person_deactivate")
+                        or role == "records" and rule.endpoint == "archive.file_memo"):
+                    continue  # the admin acting on himself would end the probe's session
+                response = _probe(clients[role], method, url, tokens.get(role))
+                outcome = _outcome(response, url.startswith("/api/"))
+                response.close()
+                checked += 1
+                where = f"{method} {url} as {role} ({state})"
+                if role in allowed and rule.endpoint in MAY_BE_ABSENT:
+                    assert response.status_code in (200, 404), where
+                elif role in allowed:
+                    assert outcome != "hidden", f"{where}: hidden from someone who may use it"
+                    if scope != "memo" and method == "GET":
+                        assert outcome == "ok", f"{where}: {response.status_code}"
+                elif role == "anonymous":  # (a redirect to /profile ends at the sign-in page too)
+                    assert outcome == "hidden" or response.headers.get("Location", "").endswith("/profile"), where
+                elif scope == "memo" or role == "org2.legal" and "memo_id" in rule.arguments:
+                    assert response.status_code == 404, f"{where}: {response.status_code} (must be 404, never 403)"
+                elif "user_id" in rule.arguments and role == "org2.legal":
+                    assert outcome in ("hidden", "refused"), (where, response.headers.get("Location"))
+                else:
+                    assert outcome in ("hidden", "refused") and response.status_code != 401, \
+                        f"{where}: {response.status_code}"
+    assert _snapshot(memo_id) == before, "a probe changed the memo"
+    assert checked > 300
+
+
+#: (state, action) -> the one user who may take it on the reference memo.
+ACTORS = {
+    ("draft", "submit"): "legal", ("draft", "cancel"): "legal", ("returned", "submit"): "legal",
+    ("returned", "cancel"): "legal", ("review_head", "forward"): "head", ("review_head", "return"): "head",
+    ("review_head", "withdraw"): "legal", ("review_deputy", "forward"): "deputy",
+    ("review_deputy", "return"): "deputy", ("review_mayor", "order"): "mayor",
+    ("review_mayor", "return"): "mayor", ("decided", "archive"): "records",
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_action_matrix(seeded, no_pdf, state):
+    """Who may take which action in which state: exactly the transition table's answer."""
+    memo = helpers.memo_in(state)
+    for username in ["legal", "head", "deputy", "mayor", "records", "admin", "org2.legal"]:
+        user = helpers.user(username)
+        got = {a.value for a in workflow.allowed_actions(memo, user)} if user.organization_id == \
+            memo.organization_id else set()
+        expected = {action for (s, action), who in ACTORS.items() if s == state and who == username}
+        assert got == expected, (state, username, got)
+
+
+def test_other_organisation_never_listed_or_found(seeded, app):
+    memo = helpers.memo_in("decided")
+    subject, number = memo.subject, memo.number
+    org2_user = db.session.scalar(sa.select(User).where(User.username == "org2.mayor"))
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": org2_user.username, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    for q in (subject[:6], number, "", memo.sections[0]["body"][:5]):
+        found = client.get("/api/v1/memos", query_string={"q": q} if q else {}, headers=headers).get_json()
+        assert all(item["organization_id"] == org2_user.organization_id for item in found["items"]), q
+        assert memo.id not in {item["id"] for item in found["items"]}
+    inbox = client.get("/api/v1/inbox", headers=headers).get_json()
+    assert memo.id not in {item["id"] for item in inbox["items"]}
+    web = app.test_client()
+    login(web, "org2.mayor")
+    for path in (f"/memos?q={subject[:6]}", "/inbox", f"/archive/?q={subject[:6]}", "/archive/register"):
+        page = web.get(path)
+        assert page.status_code < 500
+        assert f"/memos/{memo.id}\"" not in page.get_data(as_text=True), path
+    assert web.get(f"/memos/{memo.id}").status_code == 404
+    assert client.get(f"/api/v1/memos/{memo.id}", headers=headers).status_code == 404
