@@ -685,6 +685,25 @@ def _kifWrap(self, availWidth, availHeight):
     return _ORIGINAL["kifWrap"](self, availWidth, availHeight)
 
 
+def _brokenLinesNear(self, first_line_width, later_widths):
+    """
+    A table cell is drawn through KeepInFrame, which lays its paragraphs out
+    again at the cell's measured width -- the width on offer less ReportLab's
+    _FUZZ (1e-6 pt) -- so each paragraph broke its lines a second time, for
+    a width that differs by a millionth of a point (the breaker itself
+    allows _FUZZ either way).  Widths within 2 * _FUZZ of the remembered
+    ones take the remembered lines.
+    """
+    cached = self.__dict__.get("_brokenLinesCache")
+    if cached is not None:
+        w1, w2 = cached[0][0], cached[0][1]
+        if (w1 != first_line_width or w2 != later_widths) and (
+            abs(w1 - first_line_width) <= 2 * _FUZZ and abs(w2 - later_widths) <= 2 * _FUZZ
+        ):
+            first_line_width, later_widths = w1, w2
+    return _ORIGINAL["_brokenLines"](self, first_line_width, later_widths)
+
+
 # ---------------------------------------------------------------------------
 # 10. Speed: the CSS of table cells, remembered across rows
 
@@ -829,6 +848,8 @@ def install() -> None:
     _ORIGINAL["_listWrapOn"] = rl_flowables._listWrapOn
     rl_flowables._listWrapOn = _listWrapOn
     _ORIGINAL["kifWrap"] = xr.PmlKeepInFrame.wrap
+    _ORIGINAL["_brokenLines"] = rp.Paragraph._brokenLines
+    rp.Paragraph._brokenLines = _brokenLinesNear
     _ORIGINAL["getCSSAttrCacheKey"] = xparser.getCSSAttrCacheKey
     _ORIGINAL["CSSCollect"] = xparser.CSSCollect
     xparser.getCSSAttrCacheKey = _cssKey
