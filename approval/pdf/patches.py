@@ -66,6 +66,7 @@ from reportlab.platypus import flowables as rl_flowables
 from reportlab.rl_settings import _FUZZ
 from xhtml2pdf import parser as xparser
 from xhtml2pdf import reportlab_paragraph as rp
+from xhtml2pdf import tables as xtables
 from xhtml2pdf import xhtml2pdf_reportlab as xr
 from xhtml2pdf.builders.printmarks import MarkedCanvas
 
@@ -789,6 +790,106 @@ def _CSSCollect(node, c):
 
 
 # ---------------------------------------------------------------------------
+# 11. Speed: fewer table style commands
+
+#: Cell-style commands: each sets one attribute of the cells it covers, so
+#: only their order among commands of the same name matters.
+_CELL_ATTR_OPS = frozenset({"LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING", "VALIGN"})
+_LINE_OPS = frozenset({"LINEABOVE", "LINEBELOW", "LINEBEFORE", "LINEAFTER"})
+
+
+def _cell_range(cmd):
+    """(c0, r0, c1, r1) for a command with plain non-negative cell indices."""
+    try:
+        (c0, r0), (c1, r1) = cmd[1], cmd[2]
+    except (TypeError, ValueError, IndexError):
+        return None
+    if not all(type(v) is int and v >= 0 for v in (c0, r0, c1, r1)) or c0 > c1 or r0 > r1:
+        return None
+    return c0, r0, c1, r1
+
+
+def _merge_attr_cmds(cmds):
+    """Same-name cell-style commands that follow each other and cover
+    neighbouring cells with the same value, as one command."""
+    out = []
+    last = {}  # op -> index in out of the last command with that name
+    for cmd in cmds:
+        op = cmd[0]
+        if op not in _CELL_ATTR_OPS:
+            out.append(cmd)
+            continue
+        rng = _cell_range(cmd)
+        k = last.get(op)
+        if rng is not None and k is not None:
+            prev = out[k]
+            prng = _cell_range(prev)
+            if prng is not None and prev[3:] == cmd[3:]:
+                pc0, pr0, pc1, pr1 = prng
+                c0, r0, c1, r1 = rng
+                if (pr0, pr1) == (r0, r1) and c0 == pc1 + 1:
+                    out[k] = (op, (pc0, pr0), (c1, r1), *cmd[3:])
+                    continue
+                if (pc0, pc1) == (c0, c1) and r0 == pr1 + 1:
+                    out[k] = (op, (pc0, pr0), (c1, r1), *cmd[3:])
+                    continue
+        last[op] = len(out)
+        out.append(cmd)
+    return out
+
+
+def _merge_line_cmds(cmds):
+    """
+    When every border of the table is drawn alike (the same width, colour,
+    cap and dashes), the order of its LINE* commands makes no difference to
+    the page, and the per-cell lines are joined: LINEABOVE/LINEBELOW along
+    a row, LINEBEFORE/LINEAFTER down a column (those are the only directions
+    ReportLab draws them in).  Otherwise the commands are left alone.
+    """
+    lines = [c for c in cmds if c[0] in _LINE_OPS]
+    if not lines or any(c[3:] != lines[0][3:] for c in lines):
+        return cmds
+    args = lines[0][3:]
+    keep, groups = [], {}
+    for cmd in lines:
+        rng = _cell_range(cmd)
+        op = cmd[0]
+        if rng is None:
+            keep.append(cmd)
+            continue
+        c0, r0, c1, r1 = rng
+        if op in {"LINEABOVE", "LINEBELOW"}:
+            y = r0 if op == "LINEABOVE" else r1
+            groups.setdefault((op, y), []).append((c0, c1))
+        else:
+            x = c0 if op == "LINEBEFORE" else c1
+            groups.setdefault((op, x), []).append((r0, r1))
+    merged = []
+    for (op, at), spans in groups.items():
+        spans.sort()
+        runs = []
+        for a, b in spans:
+            if runs and a <= runs[-1][1] + 1:
+                runs[-1][1] = max(runs[-1][1], b)
+            else:
+                runs.append([a, b])
+        for a, b in runs:
+            if op in {"LINEABOVE", "LINEBELOW"}:
+                merged.append((op, (a, at), (b, at), *args))
+            else:
+                merged.append((op, (at, a), (at, b), *args))
+    others = [c for c in cmds if c[0] not in _LINE_OPS]
+    return others + keep + merged
+
+
+def _tableEnd(self, c):
+    tdata = getattr(c, "tableData", None)
+    if enabled() and tdata is not None and len(tdata.styles) > 16:
+        tdata.styles = _merge_line_cmds(_merge_attr_cmds(tdata.styles))
+    return _ORIGINAL["tableEnd"](self, c)
+
+
+# ---------------------------------------------------------------------------
 # 9. Speed: numbers in content streams
 
 
@@ -848,6 +949,8 @@ def install() -> None:
     _ORIGINAL["_listWrapOn"] = rl_flowables._listWrapOn
     rl_flowables._listWrapOn = _listWrapOn
     _ORIGINAL["kifWrap"] = xr.PmlKeepInFrame.wrap
+    _ORIGINAL["tableEnd"] = xtables.pisaTagTABLE.end
+    xtables.pisaTagTABLE.end = _tableEnd
     _ORIGINAL["_brokenLines"] = rp.Paragraph._brokenLines
     rp.Paragraph._brokenLines = _brokenLinesNear
     _ORIGINAL["getCSSAttrCacheKey"] = xparser.getCSSAttrCacheKey
