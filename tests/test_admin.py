@@ -13,7 +13,7 @@ from werkzeug.test import encode_multipart
 
 from approval.errors import DomainError, ValidationFailed
 from approval.extensions import db
-from approval.models import ChainStep, Event, MemoState, Organization, StepStatus, User
+from approval.models import Event, MemoState, Organization, StepStatus, User
 from approval.services import images, memos, organizations, printing
 from tests.conftest import PASSWORD, login
 from tests.helpers import act, memo_in, reference_memo, user
@@ -364,7 +364,7 @@ def test_deactivated_person_keeps_their_signatures_but_gets_no_new_steps(users, 
     org = users["admin"].organization
     rows = [("ความเห็นหัวหน้า", "opinion", users["head"].id, ""), ("คำสั่งนายก", "order", users["mayor"].id, "")]
     assert client.post("/admin/chain", data=chain_form(rows)).status_code == 422
-    assert [s.assignee_id for s in db.session.get(Organization, org.id).chain][0] == users["head"].id
+    assert next(s.assignee_id for s in db.session.get(Organization, org.id).chain) == users["head"].id
 
 
 def test_an_admin_cannot_deactivate_themself(users, app):

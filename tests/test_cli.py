@@ -76,7 +76,7 @@ def test_without_a_terminal_the_password_is_generated_and_printed_once(runner):
     org_id = make_org(runner)
     result = runner.invoke(args=user_args(org_id))
     assert result.exit_code == 0, result.output
-    user_id, username, password = result.output.strip().split("\t")
+    user_id, _username, password = result.output.strip().split("\t")
     user = db.session.get(User, int(user_id))
     assert accounts.verify_password(user, password) and len(password) >= accounts.PASSWORD_MIN
 

@@ -8,11 +8,30 @@ call one verb of services.organizations, and commit once.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -129,7 +148,8 @@ def _force_password_change():
     if request.path.startswith("/api/") or request.endpoint in PASSWORD_CHANGE_ALLOWED:
         return None
     if current_user.is_authenticated and current_user.must_change_password:
-        flash("กรุณาเปลี่ยนรหัสผ่านก่อนใช้งาน", "warning")
+        if not session.get("_flashes"):  # one reminder, however many pages were tried
+            flash("กรุณาเปลี่ยนรหัสผ่านก่อนใช้งาน", "warning")
         return redirect(url_for("auth.profile"))
     return None
 
