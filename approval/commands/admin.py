@@ -71,7 +71,7 @@ def backup_sqlite(source: Path, out_dir: Path) -> dict:
         shutil.copytree(storage, out_dir / FILES_DIR)
         copied_files = True
     manifest = {
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": DB_FILE, "sha256": _sha256(target), "files": FILES_DIR if copied_files else None,
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
