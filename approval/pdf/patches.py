@@ -813,27 +813,24 @@ def _merge_attr_cmds(cmds):
     """Same-name cell-style commands that follow each other and cover
     neighbouring cells with the same value, as one command."""
     out = []
-    last = {}  # op -> index in out of the last command with that name
+    last = {}  # op -> (index in out, its cell range) of the last command with that name
     for cmd in cmds:
         op = cmd[0]
         if op not in _CELL_ATTR_OPS:
             out.append(cmd)
             continue
         rng = _cell_range(cmd)
-        k = last.get(op)
-        if rng is not None and k is not None:
-            prev = out[k]
-            prng = _cell_range(prev)
-            if prng is not None and prev[3:] == cmd[3:]:
-                pc0, pr0, pc1, pr1 = prng
-                c0, r0, c1, r1 = rng
-                if (pr0, pr1) == (r0, r1) and c0 == pc1 + 1:
-                    out[k] = (op, (pc0, pr0), (c1, r1), *cmd[3:])
-                    continue
-                if (pc0, pc1) == (c0, c1) and r0 == pr1 + 1:
-                    out[k] = (op, (pc0, pr0), (c1, r1), *cmd[3:])
-                    continue
-        last[op] = len(out)
+        prev = last.get(op)
+        if rng is not None and prev is not None and prev[1] is not None:
+            k, (pc0, pr0, pc1, pr1) = prev
+            c0, r0, c1, r1 = rng
+            if out[k][3:] == cmd[3:] and (
+                ((pr0, pr1) == (r0, r1) and c0 == pc1 + 1) or ((pc0, pc1) == (c0, c1) and r0 == pr1 + 1)
+            ):
+                out[k] = (op, (pc0, pr0), (c1, r1), *cmd[3:])
+                last[op] = (k, (pc0, pr0, c1, r1))
+                continue
+        last[op] = (len(out), rng)
         out.append(cmd)
     return out
 
