@@ -67,6 +67,7 @@ from reportlab.rl_settings import _FUZZ
 from xhtml2pdf import parser as xparser
 from xhtml2pdf import reportlab_paragraph as rp
 from xhtml2pdf import tables as xtables
+from xhtml2pdf import util as xutil
 from xhtml2pdf import xhtml2pdf_reportlab as xr
 from xhtml2pdf.builders.printmarks import MarkedCanvas
 
@@ -887,6 +888,31 @@ def _tableEnd(self, c):
 
 
 # ---------------------------------------------------------------------------
+# 12. Speed: no empty graphics state per paragraph
+
+
+def _drawBoxBorders(canvas, x, y, w, h, style, sides=xutil._BOX_SIDES):
+    """
+    xhtml2pdf strokes a paragraph's borders inside saveState/restoreState
+    even when it has none -- every paragraph of every table cell wrote an
+    empty ``q Q`` into the page.  With no side that strokes (drawBorderLine's
+    own test) and no rounded corners, nothing is drawn at all.
+    """
+    text_color = getattr(style, "textColor", None)
+    for side in sides:
+        color = getattr(style, f"border{side}Color", None)
+        if color is None:
+            color = text_color
+        if (getattr(style, f"border{side}Width", 0) and xutil.getBorderStyle(getattr(style, f"border{side}Style", None))
+                and color is not None):
+            break
+    else:
+        if xutil.roundedBox(style, x, y, w, h, sides) is None:
+            return None
+    return _ORIGINAL["drawBoxBorders"](canvas, x, y, w, h, style, sides)
+
+
+# ---------------------------------------------------------------------------
 # 9. Speed: numbers in content streams
 
 
@@ -946,6 +972,8 @@ def install() -> None:
     _ORIGINAL["_listWrapOn"] = rl_flowables._listWrapOn
     rl_flowables._listWrapOn = _listWrapOn
     _ORIGINAL["kifWrap"] = xr.PmlKeepInFrame.wrap
+    _ORIGINAL["drawBoxBorders"] = xr.drawBoxBorders
+    xr.drawBoxBorders = _drawBoxBorders
     _ORIGINAL["tableEnd"] = xtables.pisaTagTABLE.end
     xtables.pisaTagTABLE.end = _tableEnd
     _ORIGINAL["_brokenLines"] = rp.Paragraph._brokenLines
