@@ -29,4 +29,6 @@ class MemoSearch(db.Model):
 
 #: The archive lists decided/archived memos newest first; the register walks numbers in order.
 sa.Index("ix_memo_org_decided", Memo.organization_id, Memo.decided_at, Memo.state)
+#: The archive's date filters (calendar / fiscal year) with state and decision, counted from the index.
+sa.Index("ix_memo_org_date", Memo.organization_id, Memo.date, Memo.state, Memo.decision, Memo.decided_at)
 sa.Index("ix_memo_org_number", Memo.organization_id, Memo.number_year, Memo.number_seq)

@@ -89,6 +89,7 @@ def upgrade():
         batch_op.create_index('ix_memo_search_org', ['organization_id'], unique=False)
     with op.batch_alter_table('memo', schema=None) as batch_op:
         batch_op.create_index('ix_memo_org_decided', ['organization_id', 'decided_at', 'state'], unique=False)
+        batch_op.create_index('ix_memo_org_date', ['organization_id', 'date', 'state', 'decision', 'decided_at'], unique=False)
         batch_op.create_index('ix_memo_org_number', ['organization_id', 'number_year', 'number_seq'], unique=False)
 
     if dialect == "sqlite":
@@ -111,6 +112,7 @@ def downgrade():
         # The pg_trgm extension stays: other schemas of the database may use it.
     with op.batch_alter_table('memo', schema=None) as batch_op:
         batch_op.drop_index('ix_memo_org_number')
+        batch_op.drop_index('ix_memo_org_date')
         batch_op.drop_index('ix_memo_org_decided')
     with op.batch_alter_table('memo_search', schema=None) as batch_op:
         batch_op.drop_index('ix_memo_search_org')
