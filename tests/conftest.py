@@ -109,3 +109,14 @@ def token_for(seeded):
         return response.get_json()["token"]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _dispose_extra_apps(request):
+    """Close the connection pools of any extra app a test created (PostgreSQL warns otherwise)."""
+    yield
+    main = request.getfixturevalue("app") if "app" in request.fixturenames else None
+    for other, engines in list(db._app_engines.items()):
+        if other is not main:
+            for engine in engines.values():
+                engine.dispose()

@@ -480,3 +480,19 @@ def test_plan_report_only_while_editable_and_by_the_author(legal, memo_id, as_us
 def test_memo_without_plan_report_is_404(legal):
     memo = legal.post("/memos", json=new_memo()).get_json()
     assert_error(legal.get(f"/memos/{memo['id']}/plan-report"), 404, "not_found")
+
+
+def test_a_reset_password_must_be_changed_before_api_work(seeded, token_for):
+    from approval.extensions import db
+    from tests.helpers import user
+
+    token = token_for("legal")
+    legal = user("legal")
+    legal.must_change_password = True
+    db.session.commit()
+    client = seeded.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    refused = client.get("/api/v1/memos", headers=headers)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "forbidden"
+    assert client.get("/api/v1/me", headers=headers).status_code == 200

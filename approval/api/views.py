@@ -66,6 +66,9 @@ def authenticate_bearer():
     if found is None:
         raise ApiError(401, "โทเค็นไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่")
     g.api_user, g.api_token = found
+    if g.api_user.must_change_password and request.endpoint not in ("api.me", "api.revoke_token"):
+        # As on the pages: a reset (or first) password is changed before any work is done.
+        raise ApiError(403, "กรุณาเปลี่ยนรหัสผ่านที่หน้าข้อมูลส่วนตัวก่อนใช้งาน")
 
 
 # --- authentication ---------------------------------------------------------------------

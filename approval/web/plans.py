@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..errors import DomainError, NotFound
@@ -12,6 +20,7 @@ from ..services import memos as memo_service
 from ..services import plan_io
 from ..services import plan_report as pr
 from ..services import plans as plan_service
+from ..thai import thai_digits
 
 bp = Blueprint("plans", __name__)
 
@@ -137,7 +146,7 @@ def import_file(memo_id: int):
         return _page(memo, import_form=form, status=400)
     projects, errors = _read_upload(form.file.data)
     if errors:
-        flash(f"นำเข้าไม่สำเร็จ พบข้อผิดพลาด {len(errors)} รายการ ยังไม่มีการบันทึกข้อมูลใด ๆ", "danger")
+        flash(f"นำเข้าไม่สำเร็จ พบข้อผิดพลาด {thai_digits(len(errors))} รายการ ยังไม่มีการบันทึกข้อมูลใด ๆ", "danger")
         return _page(memo, import_form=form, import_errors=errors, status=422)
     try:
         header = plan_service.validate_header(form.header_data())
@@ -149,7 +158,7 @@ def import_file(memo_id: int):
         _, header_errors = _cell_errors(exc.fields)
         return _page(memo, import_form=form, import_header_errors=header_errors, status=exc.status)
     db.session.commit()
-    flash(f"นำเข้ารายการโครงการ {len(projects)} รายการแล้ว", "success")
+    flash(f"นำเข้ารายการโครงการ {thai_digits(len(projects))} รายการแล้ว", "success")
     return redirect(url_for("plans.show", memo_id=memo.id))
 
 
