@@ -39,16 +39,8 @@ def find_org(session: Session, name_or_id: str) -> Organization | None:
     return session.scalar(sa.select(Organization).where(Organization.name == _nfc(name_or_id)))
 
 
-def create_user(
-    session: Session, org: Organization, *, username: str, full_name: str, position: str,
-    roles: list[str], password: str, enforce_policy: bool = True, actor: User | None = None,
-) -> User:
-    errors = {}
-    username = (username or "").strip()
-    if not username or len(username) > 64 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in username):
-        errors["username"] = "ชื่อผู้ใช้ต้องเป็นตัวอักษรอังกฤษ ตัวเลข หรือ . _ - ไม่เกิน 64 ตัว"
-    elif session.scalar(sa.select(User.id).where(User.username == username)):
-        errors["username"] = "ชื่อผู้ใช้นี้มีอยู่แล้ว"
+def _check_person(full_name: str, position: str, roles: list[str], errors: dict) -> set[Role]:
+    """The fields every person has: name and position (Thai, at most 200), at least one known role."""
     if not _nfc(full_name) or len(_nfc(full_name)) > 200:
         errors["full_name"] = "กรุณากรอกชื่อ-สกุล (ไม่เกิน 200 ตัวอักษร)"
     if not _nfc(position) or len(_nfc(position)) > 200:
@@ -59,6 +51,20 @@ def create_user(
         role_set = set()
     if not role_set:
         errors["roles"] = "กรุณาเลือกบทบาทที่ถูกต้องอย่างน้อยหนึ่งบทบาท"
+    return role_set
+
+
+def create_user(
+    session: Session, org: Organization, *, username: str, full_name: str, position: str,
+    roles: list[str], password: str, enforce_policy: bool = True, actor: User | None = None,
+) -> User:
+    errors = {}
+    username = (username or "").strip()
+    if not username or len(username) > 64 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in username):
+        errors["username"] = "ชื่อผู้ใช้ต้องเป็นตัวอักษรอังกฤษ ตัวเลข หรือ . _ - ไม่เกิน 64 ตัว"
+    elif session.scalar(sa.select(User.id).where(User.username == username)):
+        errors["username"] = "ชื่อผู้ใช้นี้มีอยู่แล้ว"
+    role_set = _check_person(full_name, position, roles, errors)
     if enforce_policy:
         try:
             accounts.check_policy(password, username)
@@ -220,17 +226,8 @@ def update_user(session: Session, user: User, *, full_name: str, position: str, 
                 actor: User | None = None) -> User:
     """Change a person's name, position and roles (an organisation keeps at least one admin)."""
     errors = {}
-    if not _nfc(full_name) or len(_nfc(full_name)) > 200:
-        errors["full_name"] = "กรุณากรอกชื่อ-สกุล (ไม่เกิน 200 ตัวอักษร)"
-    if not _nfc(position) or len(_nfc(position)) > 200:
-        errors["position"] = "กรุณากรอกตำแหน่ง (ไม่เกิน 200 ตัวอักษร)"
-    try:
-        role_set = {Role(r) for r in roles}
-    except ValueError:
-        role_set = set()
-    if not role_set:
-        errors["roles"] = "กรุณาเลือกบทบาทที่ถูกต้องอย่างน้อยหนึ่งบทบาท"
-    elif (user.has_role(Role.ADMIN) and Role.ADMIN not in role_set and user.is_active
+    role_set = _check_person(full_name, position, roles, errors)
+    if role_set and (user.has_role(Role.ADMIN) and Role.ADMIN not in role_set and user.is_active
           and not _admins_left(session, user.organization, user)):
         errors["roles"] = "หน่วยงานต้องมีผู้ดูแลระบบที่ใช้งานอยู่อย่างน้อยหนึ่งคน"
     if errors:
