@@ -16,6 +16,7 @@ from xhtml2pdf.config.resources import ResourceAccessError
 from approval.pdf import render as pdf_render
 from approval.pdf import render_memo_pdf, thai_layers
 from approval.pdf.thaibreak import NO_BREAK_AFTER, NO_BREAK_BEFORE
+from approval.thai import thai_digits
 
 from .conftest import CM, char_boxes, flexible, full_text, page_texts
 from .reference_memo import FACTS, ORIGINAL, PROPOSAL, SUBJECT, reference_memo
@@ -373,3 +374,49 @@ def write_golden() -> None:  # pragma: no cover - run by hand after a reviewed c
 
 def test_subject_constant():
     assert SUBJECT.startswith("รายงานผล")
+
+
+# --- signing blocks stay whole ------------------------------------------------------
+
+
+def _block_spans(pdf: bytes, memo: dict) -> dict[str, str]:
+    """Each signing block's text, from its first line to its last, with "\\f" where a page ends."""
+    pages = page_texts(pdf)
+    body = [pages[0]] + [page.split("\r\n", 1)[1] for page in pages[1:]]
+    text = "\f".join(body)
+    spans = {}
+    start = flexible(memo["closing"]).search(text)
+    end = flexible(f"({memo['author']['full_name']})\r\n{memo['author']['position']}").search(text, start.end())
+    spans["author"] = text[start.start():end.end()]
+    for step in memo["steps"]:
+        start = flexible(step["title"]).search(text)
+        assert start, step["title"]
+        day = step["signed_at"]
+        date = f"{thai_digits(str(day.day))} พฤษภาคม {thai_digits(str(day.year + 543))}"
+        end = flexible(date).search(text, start.end())
+        assert end, date
+        span = text[start.start():end.end()]
+        for piece in (step["decision_label"], step["comment"], f"({step['signer']['full_name']})",
+                      step["signer"]["position"], step["acting"]):
+            if piece:
+                for line in piece.splitlines():
+                    assert flexible(line.strip()).search(span.replace("\f", "\r\n")), (step["title"], line)
+        spans[step["title"]] = span
+    return spans
+
+
+@pytest.mark.parametrize("extra_lines", [0, 2, 4, 8])
+def test_signing_blocks_never_split_across_pages(extra_lines):
+    """
+    A longer opinion pushes the blocks below it down the page.  With one
+    section and no table the mayor's order starts at the foot of page 2 for
+    0-4 extra lines (before the fix its heading and "ทราบ" printed there and
+    the rest on page 3), and the deputy's opinion does for 8.
+    """
+    memo = reference_memo(signed=True, table=False)
+    memo["sections"] = memo["sections"][:2]
+    memo["steps"][1]["comment"] += "".join(f"\nข้อ {i + 1} ให้ถือปฏิบัติ" for i in range(extra_lines))
+    pdf = render_memo_pdf(memo)
+    assert len(page_texts(pdf)) >= 3
+    for name, span in _block_spans(pdf, memo).items():
+        assert "\f" not in span, (name, span)
