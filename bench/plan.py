@@ -81,6 +81,53 @@ def main() -> None:
         print(f"  {name:<14} {ms:8.2f} ms")
     verdict = "OK" if results["compute"] < 50 else "SLOW"
     print(f"compute target < 50 ms: {verdict}")
+    page = page_ms(projects, repeats=max(5, repeats // 2))
+    print(f"  {'page (author)':<14} {page['author']:8.2f} ms   (the editable table, median)")
+    print(f"  {'page (reader)':<14} {page['reader']:8.2f} ms   (tables only, median)")
+    print(f"page target < 300 ms: {'OK' if max(page.values()) < 300 else 'SLOW'}")
+
+
+def page_ms(projects: list[pr.Project], repeats: int) -> dict[str, float]:
+    """The plan-report page of a memo carrying these projects, served in process."""
+    import tempfile
+
+    from flask_migrate import upgrade
+
+    from approval import create_app
+    from approval.cli import seed_demo
+    from approval.extensions import db
+    from approval.models import Memo, User
+    from approval.services import accounts, plans
+
+    accounts.use_fast_hasher()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-plan-"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'plan.sqlite3'}", "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    password = "bench-pass-123"
+    with app.app_context():
+        upgrade()
+        seed_demo(password)
+        legal = db.session.scalar(db.select(User).where(User.username == "legal"))
+        memo = db.session.scalar(db.select(Memo).where(Memo.author_id == legal.id))
+        header = {"fiscal_year": 2567, "round": 6, "minimum_projects": 15}
+        plans.save_report(db.session, memo, legal, plans.validate_header(header), projects)
+        db.session.commit()
+        memo_id = memo.id
+    result = {}
+    for who in ("author", "reader"):
+        client = app.test_client()
+        client.post("/login", data={"username": "legal" if who == "author" else "records", "password": password})
+        url = f"/memos/{memo_id}/plan-report"
+        if who == "reader":  # the records officer sees a submitted memo
+            with app.app_context():
+                from approval.services import memos as memo_service
+
+                memo = db.session.get(Memo, memo_id)
+                memo_service.act(db.session, memo, memo.author, "submit")
+                db.session.commit()
+        assert client.get(url).status_code == 200
+        result[who] = median_ms(lambda: client.get(url), repeats)
+    return result
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from ..errors import DomainError, NotFound
 from ..extensions import db
@@ -87,8 +88,25 @@ def _page(memo, *, form=None, import_form=None, rows=None, cell_errors=None, hea
         import_header_errors=import_header_errors or {},
         rows=rows, cell_errors=cell_errors or {}, header_errors=header_errors or {},
         import_errors=import_errors or [], columns=EDIT_COLUMNS, dimensions=pr.DIMENSIONS,
-        status_labels=pr.STATUS_LABELS, column_labels=plan_io.COLUMN_LABELS,
+        status_labels=pr.STATUS_LABELS, column_labels=plan_io.COLUMN_LABELS, options=_OPTIONS,
     ), status
+
+
+def _options(choices: list[tuple[str, str]]) -> dict[str, Markup]:
+    """The <option> list of a select, once per selected value (a 500-row table reuses them)."""
+    return {
+        selected: Markup("".join(
+            f'<option value="{escape(v)}"{" selected" if v == selected else ""}>{escape(label)}</option>'
+            for v, label in choices))
+        for selected, _ in choices
+    }
+
+
+_OPTIONS = {
+    "dimension": _options([("", "")] + [(str(d), thai_digits(d)) for d in pr.DIMENSIONS]),
+    "status": _options([("", "")] + list(pr.STATUS_LABELS.items())),
+    "in_ordinance": _options([("no", "ไม่ใช่"), ("yes", "ใช่")]),
+}
 
 
 def _cell_text(value) -> str:
