@@ -18,6 +18,7 @@ those code points are the same in every process and every document, and
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -102,6 +103,26 @@ def _prepare(font: TTFont) -> None:
                 table[code] = text
 
 
+def _measure_thai_digits(font: TTFont) -> None:
+    """
+    Text set in the digit face is written with Arabic digits (xhtml2pdf's
+    page number) and drawn with Thai ones, so it must be measured with the
+    Thai digits' widths: Sarabun's Arabic digits are 0.55 em, its Thai ones
+    0.66-0.74 em, and "- ๒ -" measured as "- 2 -" was centred some 1-2 pt to
+    the right.  ReportLab makes a second font of an already registered face
+    name an alias of the first, so this one gets a copy of the face under its
+    own name ("Sarabun-ThaiDigits": its own small subset in the PDF) with its
+    own width table; the Arabic digits are never drawn in it, and the
+    subset's widths are the Thai digits' own.
+    """
+    face = copy.copy(font.face)
+    face.name = type(face.name)(b"Sarabun-ThaiDigits")
+    face.charWidths = dict(face.charWidths)
+    for d in range(10):
+        face.charWidths[ord("0") + d] = face.charWidths.get(0x0E50 + d, face.defaultWidth)
+    font.face = face
+
+
 @lru_cache(maxsize=1)
 def register_fonts() -> tuple[str, ...]:
     """Register the Sarabun faces with ReportLab (once); return their names."""
@@ -117,6 +138,7 @@ def register_fonts() -> tuple[str, ...]:
     num = f"{NUM_FAMILY}_00"
     if num not in pdfmetrics.getRegisteredFontNames():
         font = TTFont(num, str(font_path(0, 0)))
+        _measure_thai_digits(font)
         pdfmetrics.registerFont(font)
         _prepare(font)
     for bold in (0, 1):
