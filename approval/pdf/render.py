@@ -85,6 +85,55 @@ def _label_width(label: str, size: float = 20) -> float:
     return stringWidth(label, "sarabun_10", size) + 6
 
 
+#: The text column of the portrait pages: A4 less the 3 cm and 2 cm margins.
+TEXT_WIDTH = (21.0 - 3.0 - 2.0) / 2.54 * 72
+#: td.val's left padding (templates/pdf/memo.html).
+FIELD_PADDING = 4.0
+#: Room left at the end of a field's line, so that xhtml2pdf, measuring the
+#: same words, never breaks the line again.
+_FIELD_SLACK = 2.0
+#: The width of the ที่ cell: 47% of the table (templates/pdf/memo.html).
+NUMBER_SHARE = 0.47
+
+
+def field_lines(text, width: float, font: str = "sarabun_00", size: float = 16) -> list[str]:
+    """
+    ``text`` broken into the lines a field value of ``width`` points prints
+    as: at spaces and between Thai words (:mod:`.thaibreak`), as the patched
+    line breaker does.  Each line becomes its own table row in the template,
+    so that every line of the value has its dotted line under it -- a cell's
+    bottom border is drawn under its last line only.
+    """
+    text = " ".join(str(text or "").split())
+    if not text:
+        return [""]
+    room = width - _FIELD_SLACK
+    space = stringWidth(" ", font, size)
+    lines: list[str] = []
+    line, used = "", 0.0
+    for word in text.split(" "):
+        for k, seg in enumerate(thaibreak.segments(word)):
+            if not seg:
+                continue
+            sep = " " if (k == 0 and line) else ""
+            w = stringWidth(seg, font, size)
+            if line and used + (space if sep else 0.0) + w > room:
+                lines.append(line)
+                line, used = seg, w
+            else:
+                line += sep + seg
+                used += (space if sep else 0.0) + w
+    lines.append(line)
+    return lines
+
+
+def _field_rows(values: list[tuple[str, float]]) -> list[list[str | None]]:
+    """Rows of a field table: one column per (text, width); None past a value's last line."""
+    columns = [field_lines(text, width - FIELD_PADDING) for text, width in values]
+    depth = max(len(c) for c in columns)
+    return [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
+
+
 def build_context(memo: dict) -> tuple[dict, list[Path]]:
     """What the template sees, and the image files it may read."""
     thai = memo.get("digits", "thai") != "arabic"
@@ -139,6 +188,13 @@ def build_context(memo: dict) -> tuple[dict, list[Path]]:
         "num": num,
         "font_faces": fonts.font_face_css(),
         "label_width": _label_width,
+        "department_rows": _field_rows([(memo.get("department"), TEXT_WIDTH - _label_width("ส่วนราชการ"))]),
+        "number_rows": _field_rows([
+            (num(memo.get("number")) if memo.get("number") else "", TEXT_WIDTH * NUMBER_SHARE),
+            (thai_date(memo.get("date"), digits=thai) if memo.get("date") else "",
+             TEXT_WIDTH * (1 - NUMBER_SHARE) - _label_width("ที่") - _label_width("วันที่")),
+        ]),
+        "subject_rows": _field_rows([(memo.get("subject"), TEXT_WIDTH - _label_width("เรื่อง"))]),
     }
     return ctx, images
 

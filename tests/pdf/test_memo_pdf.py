@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import io
 import re
+import statistics
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -438,5 +439,63 @@ def test_page_numbers_centred_over_the_text(signed_pdf):
             left = tp.get_charbox(0)[0]
             right = tp.get_charbox(4)[2]
             assert abs((left + right) / 2 - (3 * CM + (21 - 2) * CM) / 2) < 0.25, (i, left, right)
+    finally:
+        doc.close()
+
+
+# --- dotted lines under the fields ----------------------------------------------------
+
+
+def _value_lines(tp, label: str, stop: str) -> list[tuple[float, float]]:
+    """(left, bottom) of each printed line of the value after ``label``: the
+    leftmost character and the median of the characters' loose bottoms (one
+    glyph's box may reach a few points lower)."""
+    text = tp.get_text_range()
+    start = text.index(label) + len(label)
+    end = text.index(stop, start)
+    value_left = tp.get_charbox(start - 1)[2] + 2
+    lines: list[tuple[list[float], list[float]]] = []
+    for k in range(start, end):
+        if not tp.get_text_range(k, 1).strip():
+            continue
+        left, bottom, _right, _top = tp.get_charbox(k, loose=True)
+        if left < value_left:
+            continue
+        for lefts, bottoms in lines:
+            if abs(statistics.median(bottoms) - bottom) < 8:
+                lefts.append(left)
+                bottoms.append(bottom)
+                break
+        else:
+            lines.append(([left], [bottom]))
+    return [(min(lefts), statistics.median(bottoms)) for lefts, bottoms in lines]
+
+
+def test_every_line_of_a_field_value_sits_on_a_dotted_line():
+    memo = reference_memo()
+    memo["department"] = "กองการศึกษา ศาสนาและวัฒนธรรม " + memo["department"] + " อำเภอชะอวด จังหวัดนครศรีธรรมราช"
+    memo["subject"] = SUBJECT + " และแผนการดำเนินงานประจำปีงบประมาณ พ.ศ. ๒๕๖๘ ของทุกส่วนราชการในองค์การบริหารส่วนตำบลขอนหาด"
+    pdf = render_memo_pdf(memo)
+    text = full_text(pdf)
+    for field in (memo["department"], memo["subject"]):
+        assert flexible(field).search(text), field
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        page = doc[0]
+        tp = page.get_textpage()
+        rules = [obj.get_bounds() for obj in page.get_objects() if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH]
+        rules = [(left, top) for left, bottom, right, top in rules
+                 if top - bottom < 3 and right >= page.get_width() - 2 * CM - 1]
+        for label, stop, count in (("ส่วนราชการ", "ที่", 3), ("เรื่อง", "เรียน", 3)):
+            lines = _value_lines(tp, label, stop)
+            assert len(lines) >= count, (label, lines)
+            under = set()
+            for left, bottom in lines:
+                # a rule from the value's start to the right margin just below the line
+                # (a lower vowel may take a line's loose box a few points lower)
+                mine = [top for rl, top in rules if rl <= left + 1 and bottom - 10 <= top <= bottom + 4]
+                assert len(mine) == 1, (label, left, bottom, rules)
+                under.add(mine[0])
+            assert len(under) == len(lines)
     finally:
         doc.close()
