@@ -85,17 +85,13 @@ def search_archive(session: Session, user: User, filters: ArchiveFilters, *, pag
     query = archive_query(session, user, filters)
     if search.terms(filters.q):
         # A text search lists newest memos first by id and counts up to search.COUNT_CAP + 1.
-        query, order = search.apply_search(query, filters.q, user.organization_id,
-                                           session.get_bind().dialect.name)
-        total = search.capped_count(session, query, search.COUNT_CAP)
+        page_query, total = search.paged(session, query, filters.q, user.organization_id,
+                                         page=page, per_page=per_page)
     else:
         order = [Memo.decided_at.desc(), Memo.id.desc()]
         total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(session.scalars(
-        query.order_by(*order)
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)
-        .options(selectinload(Memo.author))
-    ))
+        page_query = query.order_by(*order).limit(per_page).offset((max(page, 1) - 1) * per_page)
+    items = list(session.scalars(page_query.options(selectinload(Memo.author))))
     hashes = dict(session.execute(
         sa.select(MemoDocument.memo_id, MemoDocument.sha256)
         .where(MemoDocument.organization_id == user.organization_id,

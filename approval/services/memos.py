@@ -287,18 +287,15 @@ def list_memos(session: Session, user: User, *, state: str | None = None, q: str
     if year:
         gregorian = int(year) - 543
         query = query.where(Memo.date >= dt.date(gregorian, 1, 1), Memo.date <= dt.date(gregorian, 12, 31))
-    order = [Memo.created_at.desc(), Memo.id.desc()]
     if q and search.terms(q):
         # Newest first by id (ids grow with creation); the total of a text search stops at
         # search.COUNT_CAP + 1, so that a common word does not count the whole archive.
-        query, order = search.apply_search(query, q, user.organization_id, session.get_bind().dialect.name)
-        total = search.capped_count(session, query, search.COUNT_CAP)
+        page_query, total = search.paged(session, query, q, user.organization_id, page=page, per_page=per_page)
     else:
         total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    items = list(session.scalars(
-        query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
-        .options(selectinload(Memo.author))
-    ))
+        page_query = (query.order_by(Memo.created_at.desc(), Memo.id.desc())
+                      .limit(per_page).offset((page - 1) * per_page))
+    items = list(session.scalars(page_query.options(selectinload(Memo.author))))
     return items, total
 
 

@@ -42,7 +42,7 @@ def document_text(number: str | None, subject: str, sections: Iterable[dict] | N
         parts.append(section.get("body") or "")
     parts.extend(c for c in comments if c)
     parts.extend(n for n in project_names if n)
-    return unicodedata.normalize("NFC", "\n".join(p for p in parts if p))
+    return unicodedata.normalize("NFC", "\n".join(p for p in parts if p)).lower()
 
 
 def index_memo(session: Session, memo: Memo) -> MemoSearch:
@@ -67,8 +67,12 @@ def index_memo(session: Session, memo: Memo) -> MemoSearch:
 
 
 def terms(q: str | None) -> list[str]:
-    """The NFC terms of a query (split at white space, bounded in number and length)."""
-    q = unicodedata.normalize("NFC", (q or "").strip())[:QUERY_MAX]
+    """The NFC, lower-cased terms of a query (split at white space, bounded in number and length).
+
+    Documents are stored lower-cased too (Thai has no case), so a plain LIKE is case-insensitive
+    and PostgreSQL's trigram index serves it without ILIKE's per-character case folding.
+    """
+    q = unicodedata.normalize("NFC", (q or "").strip())[:QUERY_MAX].lower()
     return q.split()[:TERMS_MAX]
 
 
@@ -81,9 +85,8 @@ def matching_ids(term: str, organization_id: int, dialect: str):
     if dialect == "sqlite" and len(term) >= TRIGRAM:
         phrase = '"' + term.replace('"', '""') + '"'
         return sa.select(_fts.c.rowid).where(sa.literal_column("memo_fts").match(phrase))
-    column = MemoSearch.text.ilike if dialect == "postgresql" else MemoSearch.text.like
     return sa.select(MemoSearch.memo_id).where(
-        MemoSearch.organization_id == organization_id, column(_like_pattern(term), escape="\\")
+        MemoSearch.organization_id == organization_id, MemoSearch.text.like(_like_pattern(term), escape="\\")
     )
 
 
@@ -98,13 +101,14 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def apply_search(query, q: str | None, organization_id: int, dialect: str):
+def apply_search(query, q: str | None, organization_id: int, dialect: str, *, dense: bool = False):
     """The query narrowed to memos matching every term of q, and the newest-first order to use.
 
     On SQLite the FTS5 table drives the query in rowid (= memo id) order, so a page of a common
     word stops after its first rows instead of collecting every match; the terms of three
     characters or more are one FTS5 expression, shorter ones a LIKE on the joined document.
-    On PostgreSQL every term is an ILIKE on the joined document (pg_trgm GIN).
+    On PostgreSQL every term is a LIKE on the joined document (pg_trgm GIN); with ``dense`` the
+    LIKE is written so that the index cannot serve it (see ``paged``).
     """
     found = terms(q)
     query = query.where(Memo.organization_id == organization_id)
@@ -120,12 +124,40 @@ def apply_search(query, q: str | None, organization_id: int, dialect: str):
         order = [_fts.c.rowid.desc()]
         rest = [t for t in found if len(t) < TRIGRAM]
     if rest:
-        like = MemoSearch.text.ilike if dialect == "postgresql" else MemoSearch.text.like
+        text = MemoSearch.text + "" if dense else MemoSearch.text
         query = query.join(MemoSearch, MemoSearch.memo_id == Memo.id).where(
             MemoSearch.organization_id == organization_id,
-            *[like(_like_pattern(t), escape="\\") for t in rest],
+            *[text.like(_like_pattern(t), escape="\\") for t in rest],
         )
     return query, order
+
+
+def paged(session: Session, query, q: str | None, organization_id: int, *, page: int, per_page: int):
+    """(the ordered, limited query of one page of matches, their total capped at COUNT_CAP + 1).
+
+    PostgreSQL's estimate for a trigram LIKE is a handful of rows whatever the word, so for a
+    common word it fetches every match through the GIN index and rechecks each (seconds on
+    100,000 memos). The capped count tells rare from common: a rare word's page comes from the
+    index as usual; a common word's page is looked for among the organisation's newest search
+    documents, a window doubled until the page is full, where the LIKE is a plain filter.
+    """
+    dialect = session.get_bind().dialect.name
+    offset = (max(page, 1) - 1) * per_page
+    found, order = apply_search(query, q, organization_id, dialect)
+    total = capped_count(session, found, COUNT_CAP)
+    page_query = found.order_by(*order).limit(per_page).offset(offset)
+    if dialect != "postgresql" or total <= COUNT_CAP:
+        return page_query, total
+    for window in (2_000, 10_000, 50_000):
+        newest = (sa.select(MemoSearch.memo_id).where(MemoSearch.organization_id == organization_id)
+                  .order_by(MemoSearch.memo_id.desc()).limit(window))
+        dense, dense_order = apply_search(query.where(Memo.id.in_(newest)), q, organization_id, dialect,
+                                          dense=True)
+        ids = list(session.scalars(dense.with_only_columns(Memo.id).order_by(*dense_order)
+                                   .limit(per_page).offset(offset)))
+        if len(ids) == per_page:
+            return sa.select(Memo).where(Memo.id.in_(ids)).order_by(Memo.id.desc()), total
+    return page_query, total
 
 
 def capped_count(session: Session, query, cap: int) -> int:

@@ -52,7 +52,7 @@ def _document_text(number, subject, sections, comments, names):
         parts.append(section.get("body") or "")
     parts.extend(c for c in comments if c)
     parts.extend(n for n in names if n)
-    return unicodedata.normalize("NFC", "\n".join(p for p in parts if p))
+    return unicodedata.normalize("NFC", "\n".join(p for p in parts if p)).lower()
 
 
 def _backfill(bind):
