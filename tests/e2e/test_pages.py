@@ -132,7 +132,7 @@ def test_plan_import_with_errors_then_good(as_user, tmp_path):
     form.locator("input[type=file]").set_input_files(str(good))
     form.get_by_role("button", name="นำเข้าและแทนที่รายการเดิม").click()
     page.wait_for_url(re.compile(r"/plan-report$"))
-    assert "นำเข้ารายการโครงการ 3 รายการแล้ว" in page.locator(".alert-success").inner_text()
+    assert "นำเข้ารายการโครงการ ๓ รายการแล้ว" in page.locator(".alert-success").inner_text()
     assert "รายการโครงการ (๓ รายการ)" in page.locator("main").inner_text()
     legal.shot("imported")
     legal.goto(memo_path)
