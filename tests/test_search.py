@@ -133,3 +133,22 @@ def test_every_memo_has_one_current_document(seeded):
         names = [p.name for p in m.plan_report.projects] if m.plan_report else []
         assert stored_text(m) == search.document_text(m.number, m.subject, m.sections, comments, names)
     assert memo.number in stored_text(memo)
+
+
+def test_a_common_word_pages_the_same_way_as_a_rare_one(seeded, monkeypatch):
+    """Past the count cap, PostgreSQL pages from the newest documents; the page must not change."""
+    legal = user("legal")
+    source = reference_memo()
+    for i in range(7):
+        memos.create_memo(db.session, legal, {
+            "department": source.department, "date": source.date, "subject": f"ขออนุมัติจัดซื้อวัสดุ ชุดที่ {i}",
+            "addressee": source.addressee, "sections": source.sections, "closing": source.closing})
+    db.session.commit()
+    expected = [m.id for m in memos.list_memos(db.session, legal, q="จัดซื้อวัสดุ", per_page=3, page=2)[0]]
+    monkeypatch.setattr(search, "COUNT_CAP", 2)  # every search is now "common"
+    items, total = memos.list_memos(db.session, legal, q="จัดซื้อวัสดุ", per_page=3, page=2)
+    assert [m.id for m in items] == expected and len(expected) == 3
+    assert total == 3  # counted up to the cap + 1
+    first_page = [m.id for m in memos.list_memos(db.session, legal, q="จัดซื้อวัสดุ", per_page=3)[0]]
+    assert [m.id for m in memos.list_memos(db.session, legal, q="จัดซื้อ วัสดุ", per_page=3)[0]] == first_page
+    assert first_page == sorted(first_page, reverse=True) and first_page[-1] > expected[0]
