@@ -90,7 +90,7 @@ def search_archive(session: Session, user: User, filters: ArchiveFilters, *, pag
     else:
         order = [Memo.decided_at.desc(), Memo.id.desc()]
         total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
-        page_query = query.order_by(*order).limit(per_page).offset((max(page, 1) - 1) * per_page)
+        page_query = search.newest_page(session, query, order, page=page, per_page=per_page)
     items = list(session.scalars(page_query.options(selectinload(Memo.author))))
     hashes = dict(session.execute(
         sa.select(MemoDocument.memo_id, MemoDocument.sha256)

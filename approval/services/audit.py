@@ -37,7 +37,7 @@ def _canonical_value(value):
 
 def format_time(moment: dt.datetime) -> str:
     """The one timestamp format of the audit chain: UTC, microseconds, Z."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def canonical_json(content: dict) -> str:

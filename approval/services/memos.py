@@ -293,8 +293,8 @@ def list_memos(session: Session, user: User, *, state: str | None = None, q: str
         page_query, total = search.paged(session, query, q, user.organization_id, page=page, per_page=per_page)
     else:
         total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-        page_query = (query.order_by(Memo.created_at.desc(), Memo.id.desc())
-                      .limit(per_page).offset((page - 1) * per_page))
+        page_query = search.newest_page(session, query, [Memo.created_at.desc(), Memo.id.desc()],
+                                        page=page, per_page=per_page)
     items = list(session.scalars(page_query.options(selectinload(Memo.author))))
     return items, total
 

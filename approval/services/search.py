@@ -166,3 +166,14 @@ def capped_count(session: Session, query, cap: int) -> int:
     """How many rows the query has, counting at most cap + 1 (a search total past cap is 'more')."""
     sub = query.order_by(None).with_only_columns(Memo.id).limit(cap + 1).subquery()
     return session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
+
+
+def newest_page(session: Session, query, order, *, page: int, per_page: int):
+    """The page's memos in two steps: the ids sorted (from an index), then those rows only.
+
+    Sorting whole memo rows (sections and all) to keep twenty costs ten times the ids' sort.
+    """
+    ids = list(session.scalars(query.with_only_columns(Memo.id).order_by(*order)
+                               .limit(per_page).offset((max(page, 1) - 1) * per_page)))
+    return sa.select(Memo).where(Memo.id.in_(ids)).order_by(*order)
+
