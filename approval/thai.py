@@ -7,7 +7,11 @@ import unicodedata
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from pythainlp.util import arabic_digit_to_thai_digit, thai_digit_to_arabic_digit, thai_strftime
+from pythainlp.util import (
+    arabic_digit_to_thai_digit,
+    thai_digit_to_arabic_digit,
+    thai_strftime,
+)
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
@@ -43,7 +47,7 @@ def fiscal_year_be(day: dt.date) -> int:
 def to_local(moment: dt.datetime) -> dt.datetime:
     """A UTC (or naive UTC) datetime in Asia/Bangkok."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(BANGKOK)
 
 
@@ -74,4 +78,4 @@ def money(value: Decimal | int | str | None, digits: bool = False) -> str:
 
 def utcnow() -> dt.datetime:
     """Timezone-aware current UTC time (the one clock of the app)."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)

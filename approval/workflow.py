@@ -14,7 +14,17 @@ from sqlalchemy.orm import Session
 
 from .errors import InvalidTransition, NotYourTurn, ValidationFailed
 from .models import (
-    ChainStep, Decision, Event, Memo, MemoState, Role, Step, StepDecision, StepKind, StepStatus, User,
+    ChainStep,
+    Decision,
+    Event,
+    Memo,
+    MemoState,
+    Role,
+    Step,
+    StepDecision,
+    StepKind,
+    StepStatus,
+    User,
 )
 from .services import audit, numbering
 from .thai import utcnow

@@ -16,12 +16,12 @@ GOOD_CSV = (
     "no,dimension,name,budget,ordinance_budget,disbursed,status,in_ordinance,note\n"
     "1,1,โครงการอบรมคุณธรรม,10000.00,10000.00,5000.00,completed,yes,\n"
     "2,2,มาตรการเปิดเผยข้อมูล,0,0,0,in_progress,no,\n"
-).encode("utf-8")
+).encode()
 BAD_CSV = (
     "no,dimension,name,budget,ordinance_budget,disbursed,status,in_ordinance,note\n"
     "1,1,โครงการอบรมคุณธรรม,10000.00,10000.00,5000.00,completed,yes,\n"
     "2,9,มาตรการเปิดเผยข้อมูล,abc,0,0,in_progress,no,\n"
-).encode("utf-8")
+).encode()
 HEADER = {"imp-fiscal_year": "2567", "imp-round": "6", "imp-minimum_projects": "15"}
 
 

@@ -12,7 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from approval import workflow
-from approval.errors import ConfirmationFailed, DomainError, InvalidTransition, NotYourTurn, ValidationFailed
+from approval.errors import (
+    ConfirmationFailed,
+    DomainError,
+    InvalidTransition,
+    NotYourTurn,
+    ValidationFailed,
+)
 from approval.extensions import db
 from approval.models import Event, Memo, MemoState, StepStatus
 from approval.services import audit, memos

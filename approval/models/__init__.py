@@ -1,6 +1,16 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from .memo import Decision, Event, Memo, MemoDocument, MemoState, NumberCounter, Step, StepDecision, StepStatus
+from .memo import (
+    Decision,
+    Event,
+    Memo,
+    MemoDocument,
+    MemoState,
+    NumberCounter,
+    Step,
+    StepDecision,
+    StepStatus,
+)
 from .organization import DEFAULT_SETTINGS, ChainStep, Organization, StepKind
 from .plan import PlanProject, PlanReport
 from .search import MemoSearch

@@ -103,7 +103,7 @@ class Memo(db.Model):
     )
 
     # Optimistic concurrency: every flush is UPDATE ... WHERE version = :seen.
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
     @property
     def round_steps(self) -> list[Step]:

@@ -34,14 +34,14 @@ def _value(obj):
 
 
 def register_web(app: Flask) -> None:
-    from . import auth, errors, health, memos, plans, security
+    from . import admin, archive, auth, errors, health, memos, plans, security
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(memos.bp)
     app.register_blueprint(plans.bp)
-    from . import archive; app.register_blueprint(archive.bp)  # noqa: E702  (archive, register, integrity)
-    from . import admin; app.register_blueprint(admin.bp)  # noqa: E702  (admin pages)
+    app.register_blueprint(archive.bp)
+    app.register_blueprint(admin.bp)
     auth.init_login(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..errors import DomainError
@@ -12,7 +21,7 @@ from ..services import archive as archive_service
 from ..services import memos as memo_service
 from ..services import register as register_service
 from ..services import search as search_service
-from ..thai import be_year, utcnow, to_local
+from ..thai import be_year, to_local, utcnow
 from ..workflow import DECISION_LABELS
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")

@@ -69,7 +69,7 @@ def safe_next(target: str | None) -> str | None:
         adapter.match(parts.path, method="GET")
     except HTTPException:
         return None
-    except Exception:  # a RequestRedirect is an HTTPException; anything else: refuse
+    except Exception:  # noqa: BLE001 - any other routing failure: not a page of ours, refuse
         return None
     return target
 
