@@ -944,6 +944,31 @@ def _drawBoxBorders(canvas, x, y, w, h, style, sides=xutil._BOX_SIDES):
 
 
 # ---------------------------------------------------------------------------
+# 13. Speed: CSS values onto frags
+
+
+def _transform_attrs(obj, keys, container, func, extras=None):
+    """
+    xhtml2pdf's ``util.transform_attrs`` (run some twenty times per element
+    by ``properties.apply_uniform_groups``) without building and growing a
+    list of arguments for every key: the same calls, ``func(value)`` or
+    ``func(value, extras)``.  A list of extras (which the original grows as
+    it goes) goes to the original.
+    """
+    if isinstance(extras, list):
+        return _ORIGINAL["transform_attrs"](obj, keys, container, func, extras)
+    if extras is None:
+        for reportlab_key, css in keys:
+            if css in container:
+                setattr(obj, reportlab_key, func(container[css]))
+    else:
+        for reportlab_key, css in keys:
+            if css in container:
+                setattr(obj, reportlab_key, func(container[css], extras))
+    return None
+
+
+# ---------------------------------------------------------------------------
 # 9. Speed: numbers in content streams
 
 
@@ -1014,6 +1039,11 @@ def install() -> None:
     xparser.getCSSAttrCacheKey = _cssKey
     xparser.CSSCollect = _CSSCollect
     xr.PmlKeepInFrame.wrap = _kifWrap
+    from xhtml2pdf import properties as xproperties
+
+    if getattr(xproperties, "transform_attrs", None) is xutil.transform_attrs:
+        _ORIGINAL["transform_attrs"] = xutil.transform_attrs
+        xproperties.transform_attrs = _transform_attrs
     _ORIGINAL["fp_str"] = rl_accel.fp_str
     if rl_accel.fp_str.__name__ == "_py_fp_str":  # not the C accelerator
         for name in _FP_MODULES:
