@@ -911,6 +911,53 @@ def _merge_line_cmds(cmds):
     return others + keep + merged
 
 
+_CELL_SIDES = (("LINEABOVE", "Top"), ("LINEBEFORE", "Left"), ("LINEAFTER", "Right"), ("LINEBELOW", "Bottom"))
+_RADIUS_ATTRS = tuple(f"border{k}Radius" for k in xutil.RADIUS_CORNERS)
+
+
+def _add_cell_styles(self, c, begin, end, mode="td"):
+    """xhtml2pdf's TableData.add_cell_styles without a BoxStyle per cell when
+    the frag has no border radius (roundedBox would return None for it), and
+    without copying the (immutable) tuples: the same commands, same order."""
+    frag = c.frag
+    no_radius = xutil.NO_RADIUS
+    for name in _RADIUS_ATTRS:
+        d = getattr(frag, name, None)
+        if d is not None and d is not no_radius:
+            return _ORIGINAL["add_cell_styles"](self, c, begin, end, mode)
+    self.mode = mode.upper()
+    styles = self.styles
+    if frag.backColor and mode != "tr":
+        styles.append(("BACKGROUND", begin, end, frag.backColor))
+    b0, b1 = begin
+    e0, e1 = end
+    ends = {
+        "Top": (begin, (e0, b1)),
+        "Left": (begin, (b0, e1)),
+        "Right": ((e0, b1), end),
+        "Bottom": ((b0, e1), end),
+    }
+    getBorderStyle = xutil.getBorderStyle
+    for op, side in _CELL_SIDES:
+        style = getattr(frag, f"border{side}Style")
+        width = getattr(frag, f"border{side}Width")
+        color = getattr(frag, f"border{side}Color")
+        if not (getBorderStyle(style) and width and color is not None):
+            continue
+        weight, cap, dashes, join, count, space = xutil.getBorderTableLine(style, width)
+        lb, le = ends[side]
+        if dashes or count > 1:
+            styles.append((op, lb, le, weight, color, cap, dashes, join, count, space))
+        else:
+            styles.append((op, lb, le, weight, color, cap))
+    padding = self.padding
+    styles.append(("LEFTPADDING", begin, end, frag.paddingLeft or padding))
+    styles.append(("RIGHTPADDING", begin, end, frag.paddingRight or padding))
+    styles.append(("TOPPADDING", begin, end, frag.paddingTop or padding))
+    styles.append(("BOTTOMPADDING", begin, end, frag.paddingBottom or padding))
+    return False
+
+
 def _tableEnd(self, c):
     tdata = getattr(c, "tableData", None)
     if enabled() and tdata is not None and len(tdata.styles) > 16:
@@ -1077,6 +1124,8 @@ def install() -> None:
     xr.drawBoxBorders = _drawBoxBorders
     _ORIGINAL["tableEnd"] = xtables.pisaTagTABLE.end
     xtables.pisaTagTABLE.end = _tableEnd
+    _ORIGINAL["add_cell_styles"] = xtables.TableData.add_cell_styles
+    xtables.TableData.add_cell_styles = _add_cell_styles
     _ORIGINAL["_brokenLines"] = rp.Paragraph._brokenLines
     rp.Paragraph._brokenLines = _brokenLinesNear
     _ORIGINAL["getCSSAttrCacheKey"] = xparser.getCSSAttrCacheKey
