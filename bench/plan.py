@@ -126,7 +126,7 @@ def page_ms(projects: list[pr.Project], repeats: int) -> dict[str, float]:
                 memo_service.act(db.session, memo, memo.author, "submit")
                 db.session.commit()
         assert client.get(url).status_code == 200
-        result[who] = median_ms(lambda: client.get(url), repeats)
+        result[who] = median_ms(lambda client=client, url=url: client.get(url), repeats)
     return result
 
 

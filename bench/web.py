@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
+import sqlalchemy as sa
+from flask_migrate import upgrade
 
-from approval import create_app  # noqa: E402
-from approval.extensions import db  # noqa: E402
+from approval import create_app
+from approval.extensions import db
 
 PASSWORD = "bench-pass-123"
 SUBJECTS = ["ขออนุมัติจัดซื้อวัสดุสำนักงาน", "รายงานผลการดำเนินงานโครงการ", "ขอความเห็นชอบแผนปฏิบัติงาน",
@@ -46,7 +46,7 @@ def populate(n: int) -> None:
     users = {u.username: u for u in db.session.scalars(sa.select(User))}
     legal, head, deputy, mayor = users["legal"], users["head"], users["deputy"], users["mayor"]
     org_id = legal.organization_id
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     memo_rows, step_rows, event_rows = [], [], []
     start_id = (db.session.scalar(sa.select(sa.func.max(Memo.id))) or 0) + 1
     for i in range(n):

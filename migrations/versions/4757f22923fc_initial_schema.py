@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-26 13:22:10.364812
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4757f22923fc'

@@ -13,9 +13,8 @@ Create Date: 2026-11-27 10:00:00
 import json
 import unicodedata
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'afa2c406592f'
@@ -26,15 +25,15 @@ depends_on = None
 THAI_TO_ARABIC = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE memo_fts USING fts5("
-    "text, content='memo_search', content_rowid='memo_id', tokenize='trigram')",
-    "CREATE TRIGGER memo_search_ai AFTER INSERT ON memo_search BEGIN "
-    "INSERT INTO memo_fts(rowid, text) VALUES (new.memo_id, new.text); END",
-    "CREATE TRIGGER memo_search_ad AFTER DELETE ON memo_search BEGIN "
-    "INSERT INTO memo_fts(memo_fts, rowid, text) VALUES ('delete', old.memo_id, old.text); END",
-    "CREATE TRIGGER memo_search_au AFTER UPDATE ON memo_search BEGIN "
-    "INSERT INTO memo_fts(memo_fts, rowid, text) VALUES ('delete', old.memo_id, old.text); "
-    "INSERT INTO memo_fts(rowid, text) VALUES (new.memo_id, new.text); END",
+    ("CREATE VIRTUAL TABLE memo_fts USING fts5("
+     "text, content='memo_search', content_rowid='memo_id', tokenize='trigram')"),
+    ("CREATE TRIGGER memo_search_ai AFTER INSERT ON memo_search BEGIN "
+     "INSERT INTO memo_fts(rowid, text) VALUES (new.memo_id, new.text); END"),
+    ("CREATE TRIGGER memo_search_ad AFTER DELETE ON memo_search BEGIN "
+     "INSERT INTO memo_fts(memo_fts, rowid, text) VALUES ('delete', old.memo_id, old.text); END"),
+    ("CREATE TRIGGER memo_search_au AFTER UPDATE ON memo_search BEGIN "
+     "INSERT INTO memo_fts(memo_fts, rowid, text) VALUES ('delete', old.memo_id, old.text); "
+     "INSERT INTO memo_fts(rowid, text) VALUES (new.memo_id, new.text); END"),
 ]
 
 
