@@ -16,14 +16,19 @@ def _nfc(value: str) -> str:
     return clean_text(value or "", "name")
 
 
-def create_org(session: Session, *, name: str, district: str, province: str, prefix: str) -> Organization:
-    errors = {}
+def _check_particulars(name: str, district: str, province: str, prefix: str, errors: dict) -> None:
+    """An organisation's name, district, province and number prefix: required, bounded."""
     for key, value, limit in (("name", name, 200), ("district", district, 100),
                               ("province", province, 100), ("prefix", prefix, 50)):
         if not _nfc(value):
             errors[key] = "กรุณากรอกข้อมูล"
         elif len(_nfc(value)) > limit:
             errors[key] = f"ยาวได้ไม่เกิน {limit} ตัวอักษร"
+
+
+def create_org(session: Session, *, name: str, district: str, province: str, prefix: str) -> Organization:
+    errors = {}
+    _check_particulars(name, district, province, prefix, errors)
     if errors:
         raise ValidationFailed("ข้อมูลหน่วยงานไม่ถูกต้อง", errors)
     org = Organization(name=_nfc(name), district=_nfc(district), province=_nfc(province),
@@ -157,12 +162,7 @@ def update_settings(
     from .plan_report import ThresholdsError, validate_level_thresholds
 
     errors = {}
-    for key, value, limit in (("name", name, 200), ("district", district, 100),
-                              ("province", province, 100), ("prefix", prefix, 50)):
-        if not _nfc(value):
-            errors[key] = "กรุณากรอกข้อมูล"
-        elif len(_nfc(value)) > limit:
-            errors[key] = f"ยาวได้ไม่เกิน {limit} ตัวอักษร"
+    _check_particulars(name, district, province, prefix, errors)
     if digits not in DIGITS:
         errors["digits"] = "กรุณาเลือกเลขไทยหรือเลขอารบิก"
     if archive_mode not in ARCHIVE_MODES:
