@@ -72,7 +72,7 @@ from xhtml2pdf import util as xutil
 from xhtml2pdf import xhtml2pdf_reportlab as xr
 from xhtml2pdf.builders.printmarks import MarkedCanvas
 
-from . import fonts, thaibreak
+from . import fonts, grid, thaibreak
 from .thaibreak import ZWSP
 
 #: Whether the Thai layers are on (the benchmark turns them off).
@@ -958,7 +958,22 @@ def _add_cell_styles(self, c, begin, end, mode="td"):
     return False
 
 
+def _tableStart(self, c):
+    if enabled() and self.node.getAttribute(grid.MARK[0]) == grid.MARK[1]:
+        # Laid out here from the markup; the cells are not visited.
+        c.addPara()
+        self._grid = grid.build_table(self.node)
+        for child in list(self.node.childNodes):
+            self.node.removeChild(child)
+        return None
+    return _ORIGINAL["tableStart"](self, c)
+
+
 def _tableEnd(self, c):
+    table = getattr(self, "_grid", None)
+    if table is not None:
+        c.addStory(table)
+        return None
     tdata = getattr(c, "tableData", None)
     if enabled() and tdata is not None and len(tdata.styles) > 16:
         tdata.styles = _merge_line_cmds(_merge_attr_cmds(tdata.styles))
@@ -1122,6 +1137,8 @@ def install() -> None:
     _ORIGINAL["kifWrap"] = xr.PmlKeepInFrame.wrap
     _ORIGINAL["drawBoxBorders"] = xr.drawBoxBorders
     xr.drawBoxBorders = _drawBoxBorders
+    _ORIGINAL["tableStart"] = xtables.pisaTagTABLE.start
+    xtables.pisaTagTABLE.start = _tableStart
     _ORIGINAL["tableEnd"] = xtables.pisaTagTABLE.end
     xtables.pisaTagTABLE.end = _tableEnd
     _ORIGINAL["add_cell_styles"] = xtables.TableData.add_cell_styles

@@ -1,0 +1,233 @@
+"""Plain data tables laid out straight from their markup.
+
+xhtml2pdf gives every table cell the whole HTML treatment: a CSS cascade, a
+fragment, a paragraph style, a keep-in-frame wrapper and a dozen ReportLab
+style commands (four borders, four paddings, alignment, background).  For
+the plan report's tables, about 700 cells of plain text, that was three
+quarters of the time it took to print the memo.
+
+A ``<table data-pdf="grid">`` is read here instead: its rows, the cells'
+text, ``colspan``/``rowspan``, the ``width`` of the columns, ``repeat`` (the
+header rows repeated on every page) and the cells' classes.  It becomes one
+ReportLab ``Table`` with one paragraph per cell and a handful of table-wide
+commands (a 0.5 pt grid, the shaded header, paddings).  The paragraphs are
+xhtml2pdf's own, so the Thai line breaking and shaping of :mod:`.patches`
+apply to them as to any other text.
+
+What a grid table may hold is deliberately small; the look of each kind of
+cell is :data:`CELL_KINDS`, the one place it is defined for the PDF.  The
+template's CSS for the same classes says the same for any other renderer
+(a browser, or xhtml2pdf with the Thai layers off).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from functools import cache
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus.paraparser import ParaFrag
+from reportlab.platypus.tables import Table, TableStyle
+from xhtml2pdf.reportlab_paragraph import Paragraph
+
+from .fonts import FAMILY
+
+#: The attribute (and value) that asks for this treatment.
+MARK = ("data-pdf", "grid")
+
+FONT_SIZE = 11.0
+#: xhtml2pdf's leading for ``line-height: 1.2``.
+LEADING = FONT_SIZE * 1.2
+LINE_WIDTH = 0.5
+HEADER_BACKGROUND = colors.HexColor("#eeeeee")
+#: (top, right, bottom, left) padding in points, as in the template's CSS.
+HEADER_PADDING = (2.0, 2.0, 0.0, 2.0)
+CELL_PADDING = (2.0, 3.0, 0.0, 3.0)
+
+
+@dataclass(frozen=True)
+class CellKind:
+    bold: bool
+    alignment: int
+
+
+def _cell_kind(tag: str, classes: frozenset[str], row_classes: frozenset[str]) -> CellKind:
+    """What the template's CSS gives a cell: ``th`` is a bold, centred,
+    middle-aligned header; ``pr-num`` right-aligns, ``pr-c`` centres,
+    ``pr-b`` (or a ``pr-total`` row) is bold."""
+    header = tag == "th"
+    if "pr-num" in classes:
+        alignment = TA_RIGHT
+    elif header or "pr-c" in classes:
+        alignment = TA_CENTER
+    else:
+        alignment = TA_LEFT
+    bold = header or "pr-b" in classes or "pr-total" in row_classes
+    return CellKind(bold=bold, alignment=alignment)
+
+
+@cache
+def _style(alignment: int, bold: bool) -> ParagraphStyle:
+    style = ParagraphStyle(
+        f"grid-{alignment}-{int(bold)}",
+        fontName=f"{FAMILY}_{int(bold)}0",
+        fontSize=FONT_SIZE,
+        leading=LEADING,
+        alignment=alignment,
+        splitLongWords=1,
+    )
+    # What xhtml2pdf's paragraphs read off every style they draw with.
+    style.letterSpacing = style.wordSpacing = "normal"
+    style.textOverflow = None
+    style.backgroundImage = None
+    return style
+
+
+@cache
+def _frag(bold: bool, alignment: int) -> ParaFrag:
+    f = ParaFrag()
+    f.alignment = alignment
+    f.leading = LEADING
+    f.fontName = f"{FAMILY}_{int(bold)}0"
+    f.fontSize = FONT_SIZE
+    f.textColor = colors.black
+    f.rise = 0
+    f.greek = 0
+    f.link = []
+    f.us_lines = []
+    f.bold = int(bold)
+    f.italic = 0
+    return f
+
+
+def _paragraph(text: str, kind: CellKind) -> Paragraph:
+    template = _frag(kind.bold, kind.alignment)
+    frag = copy.copy(template)
+    frag.text = text
+    # An empty fragment closes the paragraph, as it closes every paragraph
+    # xhtml2pdf makes: with a single fragment its Paragraph takes a "simple"
+    # path that draws every line flush left whatever the alignment.
+    end = copy.copy(template)
+    end.text = ""
+    para = Paragraph(text, _style(kind.alignment, kind.bold), frags=[frag, end])
+    # As xhtml2pdf sets it on its paragraphs: a line is as tall as the
+    # font's ascent and descent when that is more than the leading.
+    para.autoLeading = "max"
+    return para
+
+
+def _text(node) -> str:
+    """The cell's text with white space collapsed, as HTML shows it."""
+    parts = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.nodeType == n.TEXT_NODE:
+            parts.append(n.data)
+        else:
+            stack.extend(reversed(n.childNodes))
+    return " ".join("".join(parts).split())
+
+
+def _classes(node) -> frozenset[str]:
+    return frozenset((node.getAttribute("class") or "").split())
+
+
+def _int_attr(node, name: str) -> int:
+    try:
+        return max(1, int(node.getAttribute(name) or 1))
+    except ValueError:
+        return 1
+
+
+def _percent(value: str) -> float | None:
+    value = (value or "").strip()
+    if value.endswith("%"):
+        try:
+            return float(value[:-1]) / 100
+        except ValueError:
+            return None
+    return None
+
+
+def _rows(table_node):
+    for child in table_node.childNodes:
+        if child.nodeType != child.ELEMENT_NODE:
+            continue
+        if child.tagName == "tr":
+            yield child
+        elif child.tagName in {"thead", "tbody", "tfoot"}:
+            yield from (r for r in child.childNodes if r.nodeType == r.ELEMENT_NODE and r.tagName == "tr")
+
+
+def build_table(table_node) -> Table:
+    """The ReportLab table for a ``<table data-pdf="grid">`` element."""
+    occupied: set[tuple[int, int]] = set()
+    widths: dict[int, float] = {}
+    spans: list[tuple[int, int, int, int]] = []
+    header_cells: list[tuple[int, int, int, int]] = []
+    ncols = 0
+    placed: list[tuple[int, int, object]] = []
+    for r, tr in enumerate(_rows(table_node)):
+        row_classes = _classes(tr)
+        c = 0
+        for cell in tr.childNodes:
+            if cell.nodeType != cell.ELEMENT_NODE or cell.tagName not in {"td", "th"}:
+                continue
+            while (r, c) in occupied:
+                c += 1
+            colspan, rowspan = _int_attr(cell, "colspan"), _int_attr(cell, "rowspan")
+            kind = _cell_kind(cell.tagName, _classes(cell), row_classes)
+            placed.append((r, c, _paragraph(_text(cell), kind)))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    occupied.add((r + dr, c + dc))
+            if colspan > 1 or rowspan > 1:
+                spans.append((c, r, c + colspan - 1, r + rowspan - 1))
+            if cell.tagName == "th":
+                header_cells.append((c, r, c + colspan - 1, r + rowspan - 1))
+            share = _percent(cell.getAttribute("width"))
+            if share is not None and colspan == 1:
+                widths[c] = share
+            c += colspan
+            ncols = max(ncols, c)
+    nrows = max((r for r, _c in occupied), default=-1) + 1
+    ncols = max([ncols] + [c + 1 for _r, c in occupied])
+    grid = [[""] * ncols for _ in range(nrows)]
+    for r, c, para in placed:
+        grid[r][c] = para
+
+    free = [c for c in range(ncols) if c not in widths]
+    rest = max(0.0, 1.0 - sum(widths.values()))
+    col_widths = [f"{widths[c] * 100:g}%" if c in widths else f"{rest / len(free) * 100:g}%" for c in range(ncols)]
+
+    commands = [
+        ("GRID", (0, 0), (-1, -1), LINE_WIDTH, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING[0]),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING[1]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING[2]),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING[3]),
+    ]
+    for c0, r0, c1, r1 in header_cells:
+        commands += [
+            ("BACKGROUND", (c0, r0), (c1, r1), HEADER_BACKGROUND),
+            ("VALIGN", (c0, r0), (c1, r1), "MIDDLE"),
+            ("TOPPADDING", (c0, r0), (c1, r1), HEADER_PADDING[0]),
+            ("RIGHTPADDING", (c0, r0), (c1, r1), HEADER_PADDING[1]),
+            ("BOTTOMPADDING", (c0, r0), (c1, r1), HEADER_PADDING[2]),
+            ("LEFTPADDING", (c0, r0), (c1, r1), HEADER_PADDING[3]),
+        ]
+    for c0, r0, c1, r1 in spans:
+        commands.append(("SPAN", (c0, r0), (c1, r1)))
+
+    try:
+        repeat = max(0, int(table_node.getAttribute("repeat") or 0))
+    except ValueError:
+        repeat = 0
+    table = Table(grid, colWidths=col_widths, repeatRows=min(repeat, nrows), hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
