@@ -163,6 +163,27 @@ def _rows(table_node):
             yield from (r for r in child.childNodes if r.nodeType == r.ELEMENT_NODE and r.tagName == "tr")
 
 
+class GridTable(Table):
+    """A table that moves a row that does not fit to the next page whole, and
+    splits a row between its lines only when the row is taller than a whole
+    page (a 500-character note in a narrow column).
+
+    ReportLab's own ``splitInRow`` splits a row wherever the page ends, or,
+    after splitting between rows, puts the rest (its header rows repeated)
+    into what is left of the same page.
+    """
+
+    def split(self, availWidth, availHeight):
+        self._calc(availWidth, availHeight)
+        parts = self._splitRows(availHeight, doInRowSplit=False)
+        if parts:
+            return parts
+        frame = getattr(getattr(getattr(self, "canv", None), "_doctemplate", None), "frame", None)
+        if frame is not None and not getattr(frame, "_atTop", True):
+            return []  # try again at the top of the next page
+        return self._splitRows(availHeight, doInRowSplit=True)
+
+
 def build_table(table_node) -> Table:
     """The ReportLab table for a ``<table data-pdf="grid">`` element."""
     occupied: set[tuple[int, int]] = set()
@@ -181,7 +202,9 @@ def build_table(table_node) -> Table:
                 c += 1
             colspan, rowspan = _int_attr(cell, "colspan"), _int_attr(cell, "rowspan")
             kind = _cell_kind(cell.tagName, _classes(cell), row_classes)
-            placed.append((r, c, _paragraph(_text(cell), kind)))
+            text = _text(cell)
+            # An empty cell is left empty: nothing to measure or draw.
+            placed.append((r, c, _paragraph(text, kind) if text else ""))
             for dr in range(rowspan):
                 for dc in range(colspan):
                     occupied.add((r + dr, c + dc))
@@ -228,6 +251,6 @@ def build_table(table_node) -> Table:
         repeat = max(0, int(table_node.getAttribute("repeat") or 0))
     except ValueError:
         repeat = 0
-    table = Table(grid, colWidths=col_widths, repeatRows=min(repeat, nrows), hAlign="LEFT")
+    table = GridTable(grid, colWidths=col_widths, repeatRows=min(repeat, nrows), hAlign="LEFT", splitInRow=1)
     table.setStyle(TableStyle(commands))
     return table

@@ -138,3 +138,19 @@ def test_odd_attributes_do_not_break_the_table(attrs):
     finally:
         doc.close()
     assert "ก" in page_texts(pdf)[0]
+
+
+def test_a_row_taller_than_the_page_continues_on_the_next():
+    """A 500-character note (the most a project may have) in a narrow column
+    is taller than a page: the row is split, nothing is lost."""
+    note = "หมายเหตุการดำเนินงานโครงการ " * 17
+    assert len(note) <= 500
+    rows = [[str(i), "โครงการ", note if i == 2 else "-"] for i in range(1, 4)]
+    pdf = _pdf(_table(rows, [10, 82, 8], header=["ลำดับ", "รายการ", "หมายเหตุ"], repeat=1))
+    pages = page_texts(pdf)
+    assert len(pages) >= 2
+    header = "ลำดับรายการหมายเหตุ"
+    squeezed = ["".join(p.split()) for p in pages]
+    assert all(p.startswith(header) for p in squeezed)  # repeated on every page
+    text = "".join(p[len(header):] for p in squeezed)
+    assert text == "1โครงการ-2โครงการ" + "".join(note.split()) + "3โครงการ-"
