@@ -7,6 +7,11 @@ templates), then prints the median and worst time of ``--runs`` renders and
 the peak memory of the process (ru_maxrss) and of one render (tracemalloc);
 then the same HTML without the Thai layers (patches off), and by WeasyPrint
 when it is installed.  Targets: median <= 300 ms, peak memory <= 200 MB.
+
+WeasyPrint is not a dependency; for the comparison, in a venv of its own:
+
+    python3 -m venv /tmp/wpv && /tmp/wpv/bin/pip install -r requirements.txt weasyprint
+    /tmp/wpv/bin/python bench/pdf.py
 """
 
 from __future__ import annotations
