@@ -14,15 +14,17 @@ commands (a 0.5 pt grid, the shaded header, paddings).  The paragraphs are
 xhtml2pdf's own, so the Thai line breaking and shaping of :mod:`.patches`
 apply to them as to any other text.
 
-What a grid table may hold is deliberately small; the look of each kind of
-cell is :data:`CELL_KINDS`, the one place it is defined for the PDF.  The
-template's CSS for the same classes says the same for any other renderer
-(a browser, or xhtml2pdf with the Thai layers off).
+What a grid table may hold is deliberately small: text in its cells (any
+markup inside a cell is read for its text only).  The look of each kind of
+cell is :func:`_cell_kind` and the constants below, the one place it is
+defined for the PDF.  The template's CSS for the same classes says the same
+for any other renderer (a browser, or xhtml2pdf with the Thai layers off).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -119,6 +121,10 @@ def _paragraph(text: str, kind: CellKind) -> Paragraph:
     return para
 
 
+#: HTML's white space (not a no-break space, which stays).
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+
+
 def _text(node) -> str:
     """The cell's text with white space collapsed, as HTML shows it."""
     parts = []
@@ -129,7 +135,7 @@ def _text(node) -> str:
             parts.append(n.data)
         else:
             stack.extend(reversed(n.childNodes))
-    return " ".join("".join(parts).split())
+    return _HTML_SPACE.sub(" ", "".join(parts)).strip(" ")
 
 
 def _classes(node) -> frozenset[str]:
