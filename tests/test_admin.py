@@ -537,6 +537,7 @@ def test_records_officer_reads_the_admin_log(users, app, client):
     login(client, "records")
     page = client.get("/admin/log").get_data(as_text=True)
     assert "ตั้งรหัสผ่านใหม่" in page and "แก้ไขการตั้งค่าหน่วยงาน" in page and "legal" in page
+    assert "เปลี่ยน: ตัวเลขในเอกสาร" in page and "digits" not in page  # the field by its Thai label
     assert users["admin"].full_name in page
     assert client.get("/admin/settings").status_code == 403
     other = app.test_client()

@@ -53,6 +53,14 @@ ADMIN_EVENT_LABELS = {
     "admin.remove_signature": "ลบลายมือชื่อ", "admin.set_chain": "แก้ไขสายการลงนาม",
     "admin.update_settings": "แก้ไขการตั้งค่าหน่วยงาน",
 }
+#: The fields an admin.* event's "changed" names, as the settings and person forms label them.
+CHANGED_FIELD_LABELS = {
+    "name": "ชื่อหน่วยงาน", "district": "อำเภอ", "province": "จังหวัด", "prefix": "เลขที่หนังสือ (ที่)",
+    "digits": "ตัวเลขในเอกสาร", "archive_mode": "การจัดเก็บเมื่อสั่งการแล้ว",
+    "require_signing_password": "การยืนยันรหัสผ่านเมื่อลงนาม",
+    "level_thresholds": "เกณฑ์ระดับการนำแผนไปปฏิบัติ", "emblem": "ตราหน่วยงาน",
+    "full_name": "ชื่อ-สกุล", "position": "ตำแหน่ง", "roles": "บทบาท",
+}
 LOG_PER_PAGE = 50
 #: Pages a person who must change their password may still open.
 PASSWORD_CHANGE_ALLOWED = {"auth.profile", "auth.logout", "auth.login", "static"}
@@ -460,4 +468,4 @@ def log():
         sa.select(User).where(User.id.in_({e.actor_id for e in items if e.actor_id})))}
     pages = max(1, -(-total // LOG_PER_PAGE))
     return render_template("admin/log.html", items=items, actors=actors, labels=ADMIN_EVENT_LABELS,
-                           page=page, pages=pages, total=total)
+                           field_labels=CHANGED_FIELD_LABELS, page=page, pages=pages, total=total)
