@@ -154,3 +154,22 @@ def test_a_row_taller_than_the_page_continues_on_the_next():
     assert all(p.startswith(header) for p in squeezed)  # repeated on every page
     text = "".join(p[len(header):] for p in squeezed)
     assert text == "1โครงการ-2โครงการ" + "".join(note.split()) + "3โครงการ-"
+
+
+def test_a_one_line_cell_prints_exactly_where_its_paragraph_would(monkeypatch):
+    """Cells that fit on one line are drawn with a single text run; the
+    glyphs land where the full paragraph would put them."""
+    from approval.pdf import grid
+
+    rows = [["๑", "ที่ทำการ ญี่ปุ่น", "๑๐,๐๐๐.๐๐"], ["๒", "โครงการเสริมสร้างความโปร่งใสในการบริหารงานบุคคลขององค์การบริหารส่วนตำบล", "๐.๐๐"]]
+    table = _table(rows, [10, 60, 30], header=["ลำดับ", "รายการ", "งบประมาณ"], cls="pr-num")
+    fast = _pdf(table)
+    monkeypatch.setattr(grid, "Cell", lambda text, kind: grid._paragraph(text, kind))
+    slow = _pdf(table)
+
+    def boxes(pdf):
+        (_i, _w, _h, found), = char_boxes(pdf)
+        return [(ch, *(round(v, 2) for v in box)) for ch, *box in found]
+
+    assert boxes(fast) == boxes(slow)
+    assert page_texts(fast) == page_texts(slow)
