@@ -118,3 +118,24 @@ def test_thai_comment_with_sara_am_verifies(seeded):
     assert audit.verify_chain(db.session) == []
     stored = db.session.scalars(sa.select(Event.comment).where(Event.action == "forward")).first()
     assert "\u0e33" in stored and "\u0e4d\u0e32" not in stored
+
+
+def test_deleting_the_last_admin_events_is_detected(app, seeded, users):
+    """The organisation-level chain (admin.* events) keeps its head on the
+    organisation: cutting its tail is found, like a memo's."""
+    from approval.services import organizations
+
+    org = users["admin"].organization
+    organizations.reset_password(db.session, users["legal"], actor=users["admin"])
+    organizations.reset_password(db.session, users["head"], actor=users["admin"])
+    db.session.commit()
+    assert audit.verify_chain(db.session) == []
+    admin_events = list(db.session.scalars(
+        sa.select(Event.id).where(Event.memo_id.is_(None), Event.organization_id == org.id).order_by(Event.id)))
+    assert len(admin_events) >= 2
+    raw("DELETE FROM event WHERE id = :id", id=admin_events[-1])
+    problems = audit.verify_chain(db.session)
+    assert [p.memo_id for p in problems] == [None]
+    assert "การดูแลระบบ" in problems[0].problem
+    assert audit.verify_chain(db.session, users["org2.legal"].organization_id) == []
+    assert cli_detects(app)

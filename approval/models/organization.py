@@ -40,6 +40,9 @@ class Organization(db.Model):
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     emblem_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The hash of the organisation's latest admin.* event (the chain of events with no
+    #: memo), so that deleting the chain's tail is found as a memo's state finds it.
+    admin_event_head: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
 
     chain: Mapped[list[ChainStep]] = relationship(
         back_populates="organization", order_by="ChainStep.position", cascade="all, delete-orphan"

@@ -12,7 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Event, Memo, User
+from ..models import Event, Memo, Organization, User
 
 GENESIS = "0" * 64
 
@@ -86,6 +86,10 @@ def record_event(
     session.add(event)
     if memo is not None:
         memo.events.append(event)
+    else:
+        org = session.get(Organization, organization_id)
+        if org is not None:
+            org.admin_event_head = event.hash
     return event
 
 
@@ -120,4 +124,11 @@ def verify_chain(session: Session, organization_id: int | None = None) -> list[C
     for memo_id, state in session.execute(memos):
         if last_state.get((memo_id,), "missing") != getattr(state, "value", state):
             problems.append(ChainProblem(0, memo_id, "สถานะหนังสือไม่ตรงกับเหตุการณ์ล่าสุด (เหตุการณ์อาจถูกลบ)"))
+    # ... and the organisation's admin chain then ends before the head it recorded.
+    orgs = sa.select(Organization.id, Organization.admin_event_head)
+    if organization_id is not None:
+        orgs = orgs.where(Organization.id == organization_id)
+    for org_id, head in session.execute(orgs):
+        if last.get((None, org_id)) != head:
+            problems.append(ChainProblem(0, None, "เหตุการณ์การดูแลระบบล่าสุดไม่ตรงกับที่หน่วยงานบันทึกไว้ (เหตุการณ์อาจถูกลบ)"))
     return problems
