@@ -99,6 +99,18 @@ def main() -> None:
         plain = _time(lambda: pdf_render.html_to_pdf(html, images, created), args.runs)
     _report("same HTML, Thai layers off", plain)
 
+    # The machine's speed drifts by half from one minute to the next (a shared
+    # VM); renders taken in turns, on and off, see the same drift, so their
+    # ratio is the steadier figure.
+    on_times, off_times = [], []
+    for _ in range(max(5, args.runs // 2)):
+        on_times += _time(lambda: render_memo_pdf(memo), 1)
+        with thai_layers(False):
+            off_times += _time(lambda: pdf_render.html_to_pdf(html, images, created), 1)
+    ratio = statistics.median(on_times) / statistics.median(off_times)
+    print(f"in turns: layers on {statistics.median(on_times):.1f} ms, off {statistics.median(off_times):.1f} ms,"
+          f" ratio {ratio:.2f}")
+
     try:
         import weasyprint
     except ImportError:
