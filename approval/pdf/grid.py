@@ -23,10 +23,14 @@ for any other renderer (a browser, or xhtml2pdf with the Thai layers off).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from html import escape
+from html.parser import HTMLParser
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -144,8 +148,15 @@ class Cell(Flowable):
         self.kind = kind
         self.font = f"{FAMILY}_{int(kind.bold)}0"
         self.text_width = stringWidth(text, self.font, FONT_SIZE)
-        self.para = _paragraph(text, kind)
+        self._para = None
         self._line = False
+
+    @property
+    def para(self) -> Paragraph:
+        """The paragraph, made the first time the text does not fit one line."""
+        if self._para is None:
+            self._para = _paragraph(self.text, self.kind)
+        return self._para
 
     def _fits(self, availWidth: float) -> bool:
         return self.text_width <= availWidth + 1e-6
@@ -186,26 +197,125 @@ def _line_height(font: str) -> float:
     return max(LEADING, ascent - descent)
 
 
-def _text(node) -> str:
-    """The cell's text with white space collapsed, as HTML shows it."""
-    parts = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.nodeType == n.TEXT_NODE:
-            parts.append(n.data)
-        else:
-            stack.extend(reversed(n.childNodes))
-    return _HTML_SPACE.sub(" ", "".join(parts)).strip(" ")
+@dataclass
+class CellSpec:
+    tag: str
+    attrs: dict[str, str]
+    row_classes: frozenset[str]
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The cell's text with white space collapsed, as HTML shows it."""
+        return _HTML_SPACE.sub(" ", "".join(self.parts)).strip(" ")
 
 
-def _classes(node) -> frozenset[str]:
-    return frozenset((node.getAttribute("class") or "").split())
+@dataclass
+class TableSpec:
+    attrs: dict[str, str]
+    rows: list[list[CellSpec]]
 
 
-def _int_attr(node, name: str) -> int:
+class _Reader(HTMLParser):
+    """Rows and cells of one table's markup (the standard library's parser:
+    a grid table is plain, well-formed markup, and this is a fraction of
+    html5lib's time)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.table: TableSpec | None = None
+        self._row_classes: frozenset[str] | None = None
+        self._cell: CellSpec | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: v or "" for k, v in attrs}
+        if tag == "table" and self.table is None:
+            self.table = TableSpec(attrs, [])
+        elif tag == "tr" and self.table is not None:
+            self.table.rows.append([])
+            self._row_classes = frozenset(attrs.get("class", "").split())
+            self._cell = None
+        elif tag in {"td", "th"} and self.table is not None:
+            if self._row_classes is None:  # a cell outside any row starts one
+                self.handle_starttag("tr", [])
+            self._cell = CellSpec(tag, attrs, self._row_classes)
+            self.table.rows[-1].append(self._cell)
+
+    def handle_endtag(self, tag):
+        if tag in {"td", "th"}:
+            self._cell = None
+        elif tag == "tr":
+            self._cell, self._row_classes = None, None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.parts.append(data)
+
+
+def read_table(markup: str) -> TableSpec:
+    """The rows and cells of a grid table's markup."""
+    reader = _Reader()
+    reader.feed(markup)
+    reader.close()
+    return reader.table or TableSpec({}, [])
+
+
+#: A grid table in a rendered page: its markup up to the first ``</table>``
+#: (a grid table holds no table).
+GRID_TABLE = re.compile(
+    r"<table\b(?=[^>]*\bdata-pdf=([\"']?)grid\1[\s/>])[^>]*>.*?</table\s*>", re.DOTALL | re.IGNORECASE
+)
+
+#: The tables cut out of the page being rendered (see :func:`cut_tables`).
+_CUT: contextvars.ContextVar[list[TableSpec] | None] = contextvars.ContextVar("grid_tables", default=None)
+
+
+@contextlib.contextmanager
+def cut_tables(html: str):
+    """Yield ``html`` with each grid table's rows cut out, read here instead.
+
+    html5lib reads markup a character at a time in Python; the plan report's
+    tables are two thirds of the page and were most of its time.  What is
+    left in their place is the empty ``<table ... data-grid-ref="N">``, so
+    the table's own CSS (its margins) still applies; :func:`table_for`
+    gives its rows back.
+    """
+    specs: list[TableSpec] = []
+
+    def cut(match: re.Match) -> str:
+        spec = read_table(match.group(0))
+        specs.append(spec)
+        return f'<table data-pdf="grid" data-grid-ref="{len(specs) - 1}"{_attr_text(spec.attrs)}></table>'
+
+    token = _CUT.set(specs)
     try:
-        return max(1, int(node.getAttribute(name) or 1))
+        yield GRID_TABLE.sub(cut, html)
+    finally:
+        _CUT.reset(token)
+
+
+def _attr_text(attrs: dict[str, str]) -> str:
+    keep = {k: v for k, v in attrs.items() if k not in {"data-pdf", "data-grid-ref"}}
+    return "".join(f' {k}="{escape(v, quote=True)}"' for k, v in keep.items())
+
+
+def table_for(node) -> Table:
+    """The table for a ``<table data-pdf="grid">`` element of xhtml2pdf's DOM:
+    from the rows cut out before parsing, or read from the element itself."""
+    ref = node.getAttribute("data-grid-ref")
+    specs = _CUT.get()
+    if ref and specs is not None and ref.isdigit() and int(ref) < len(specs):
+        return build_table(specs[int(ref)])
+    return build_table(read_table(node.toxml()))
+
+
+def _classes(attrs: dict[str, str]) -> frozenset[str]:
+    return frozenset(attrs.get("class", "").split())
+
+
+def _int_attr(attrs: dict[str, str], name: str) -> int:
+    try:
+        return max(1, int(attrs.get(name) or 1))
     except ValueError:
         return 1
 
@@ -218,16 +328,6 @@ def _percent(value: str) -> float | None:
         except ValueError:
             return None
     return None
-
-
-def _rows(table_node):
-    for child in table_node.childNodes:
-        if child.nodeType != child.ELEMENT_NODE:
-            continue
-        if child.tagName == "tr":
-            yield child
-        elif child.tagName in {"thead", "tbody", "tfoot"}:
-            yield from (r for r in child.childNodes if r.nodeType == r.ELEMENT_NODE and r.tagName == "tr")
 
 
 class GridTable(Table):
@@ -251,25 +351,22 @@ class GridTable(Table):
         return self._splitRows(availHeight, doInRowSplit=True)
 
 
-def build_table(table_node) -> Table:
-    """The ReportLab table for a ``<table data-pdf="grid">`` element."""
+def build_table(spec: TableSpec) -> Table:
+    """The ReportLab table for a grid table's rows and cells."""
     occupied: set[tuple[int, int]] = set()
     widths: dict[int, float] = {}
     spans: list[tuple[int, int, int, int]] = []
     header_cells: list[tuple[int, int, int, int]] = []
     ncols = 0
     placed: list[tuple[int, int, object]] = []
-    for r, tr in enumerate(_rows(table_node)):
-        row_classes = _classes(tr)
+    for r, cells in enumerate(spec.rows):
         c = 0
-        for cell in tr.childNodes:
-            if cell.nodeType != cell.ELEMENT_NODE or cell.tagName not in {"td", "th"}:
-                continue
+        for cell in cells:
             while (r, c) in occupied:
                 c += 1
-            colspan, rowspan = _int_attr(cell, "colspan"), _int_attr(cell, "rowspan")
-            kind = _cell_kind(cell.tagName, _classes(cell), row_classes)
-            text = _text(cell)
+            colspan, rowspan = _int_attr(cell.attrs, "colspan"), _int_attr(cell.attrs, "rowspan")
+            kind = _cell_kind(cell.tag, _classes(cell.attrs), cell.row_classes)
+            text = cell.text
             # An empty cell is left empty: nothing to measure or draw.
             placed.append((r, c, Cell(text, kind) if text else ""))
             for dr in range(rowspan):
@@ -277,9 +374,9 @@ def build_table(table_node) -> Table:
                     occupied.add((r + dr, c + dc))
             if colspan > 1 or rowspan > 1:
                 spans.append((c, r, c + colspan - 1, r + rowspan - 1))
-            if cell.tagName == "th":
+            if cell.tag == "th":
                 header_cells.append((c, r, c + colspan - 1, r + rowspan - 1))
-            share = _percent(cell.getAttribute("width"))
+            share = _percent(cell.attrs.get("width", ""))
             if share is not None and colspan == 1:
                 widths[c] = share
             c += colspan
@@ -315,7 +412,7 @@ def build_table(table_node) -> Table:
         commands.append(("SPAN", (c0, r0), (c1, r1)))
 
     try:
-        repeat = max(0, int(table_node.getAttribute("repeat") or 0))
+        repeat = max(0, int(spec.attrs.get("repeat") or 0))
     except ValueError:
         repeat = 0
     table = GridTable(grid, colWidths=col_widths, repeatRows=min(repeat, nrows), hAlign="LEFT", splitInRow=1)

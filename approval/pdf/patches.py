@@ -962,7 +962,7 @@ def _tableStart(self, c):
     if enabled() and self.node.getAttribute(grid.MARK[0]) == grid.MARK[1]:
         # Laid out here from the markup; the cells are not visited.
         c.addPara()
-        self._grid = grid.build_table(self.node)
+        self._grid = grid.table_for(self.node)
         for child in list(self.node.childNodes):
             self.node.removeChild(child)
         return None

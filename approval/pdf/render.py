@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -14,7 +15,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from approval.thai import money, thai_date, thai_digits
 
-from . import fonts, patches, thaibreak
+from . import fonts, grid, patches, thaibreak
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The app's own assets for the printed memo; the resource policy's base.
@@ -240,9 +241,11 @@ def _creation_date(memo: dict) -> dt.datetime:
 
 def html_to_pdf(html: str, images: list[Path], created_at: dt.datetime, meta: dict | None = None) -> bytes:
     out = io.BytesIO()
-    with patches.rendering(created_at):
+    # With the Thai layers on, grid tables are read by approval.pdf.grid, not by html5lib.
+    tables = grid.cut_tables(html) if patches.enabled() else contextlib.nullcontext(html)
+    with patches.rendering(created_at), tables as page:
         result = pisa.CreatePDF(
-            html,
+            page,
             dest=out,
             encoding="utf-8",
             resource_policy=resource_policy(images),

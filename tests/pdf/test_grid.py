@@ -173,3 +173,36 @@ def test_a_one_line_cell_prints_exactly_where_its_paragraph_would(monkeypatch):
 
     assert boxes(fast) == boxes(slow)
     assert page_texts(fast) == page_texts(slow)
+
+
+def test_grid_tables_are_cut_out_before_html5lib_and_read_back():
+    from approval.pdf import grid
+
+    page = (
+        '<p>ก่อน</p><table class="pr-table" data-pdf="grid" repeat="1"><tr><th width="50%">หัว &amp; ท้าย</th>'
+        '<th width="50%">ข</th></tr><tr class="pr-total"><td class="pr-num">๑</td><td>&lt;b&gt;</td></tr></table>'
+        '<table><tr><td>ตารางธรรมดา</td></tr></table>'
+    )
+    with grid.cut_tables(page) as cut:
+        assert "หัว" not in cut and "ตารางธรรมดา" in cut  # only the grid table is cut
+        assert '<table data-pdf="grid" data-grid-ref="0" class="pr-table" repeat="1"></table>' in cut
+        [spec] = grid._CUT.get()
+    assert [[c.text for c in row] for row in spec.rows] == [["หัว & ท้าย", "ข"], ["๑", "<b>"]]
+    assert spec.rows[1][0].row_classes == {"pr-total"} and spec.attrs["repeat"] == "1"
+    assert grid._CUT.get() is None  # only for the render
+
+
+def test_a_grid_table_met_in_the_dom_is_read_from_it():
+    """Markup that was not cut out (handed to xhtml2pdf some other way) is read
+    from the element itself, with the same result."""
+    import html5lib
+
+    from approval.pdf import grid
+
+    markup = '<table data-pdf="grid" repeat="1"><tr><th>หัว</th><th>ข</th></tr><tr><td>๑</td><td>ที่ทำการ</td></tr></table>'
+    doc = html5lib.parse(markup, treebuilder="dom")
+    node = doc.getElementsByTagName("table")[0]
+    table = grid.table_for(node)
+    texts = [[getattr(c, "text", c) for c in row] for row in table._cellvalues]
+    assert texts == [["หัว", "ข"], ["๑", "ที่ทำการ"]]
+    assert table.repeatRows == 1
