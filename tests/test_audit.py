@@ -139,3 +139,45 @@ def test_deleting_the_last_admin_events_is_detected(app, seeded, users):
     assert "การดูแลระบบ" in problems[0].problem
     assert audit.verify_chain(db.session, users["org2.legal"].organization_id) == []
     assert cli_detects(app)
+
+
+def test_admin_events_at_once_keep_one_chain(app, seeded, users):
+    """Eight password resets at once: the organisation's row takes them in turn,
+    so the admin chain neither forks nor loses its head."""
+    import threading
+
+    from approval.models import User
+    from approval.services import organizations
+
+    org_id = users["admin"].organization_id
+    names = ["legal", "head", "deputy", "mayor", "records", "legal", "head", "deputy"]
+    barrier = threading.Barrier(len(names))
+    errors: list[BaseException] = []
+
+    def reset(username):
+        with app.app_context():
+            try:
+                admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+                target = db.session.scalar(sa.select(User).where(User.username == username))
+                _ = admin.roles, target.organization
+                barrier.wait(timeout=60)
+                organizations.reset_password(db.session, target, actor=admin)
+                db.session.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    before = db.session.scalar(sa.select(sa.func.count(Event.id)).where(Event.memo_id.is_(None),
+                                                                         Event.organization_id == org_id))
+    threads = [threading.Thread(target=reset, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    db.session.expire_all()
+    after = db.session.scalar(sa.select(sa.func.count(Event.id)).where(Event.memo_id.is_(None),
+                                                                        Event.organization_id == org_id))
+    assert after == before + len(names)
+    assert audit.verify_chain(db.session) == []

@@ -36,7 +36,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
-from reportlab.platypus.flowables import Flowable
+from reportlab.platypus.flowables import Flowable, Spacer
 from reportlab.platypus.paraparser import ParaFrag
 from reportlab.platypus.tables import Table, TableStyle
 from xhtml2pdf.reportlab_paragraph import Paragraph
@@ -127,8 +127,9 @@ def _paragraph(text: str, kind: CellKind) -> Paragraph:
     return para
 
 
-#: HTML's white space (not a no-break space, which stays).
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+#: White space, collapsed to one space as the paragraph's word splitting
+#: (``str.split``) does -- all of it but the no-break space, which stays.
+_HTML_SPACE = re.compile(r"[^\S\u00a0]+")
 
 
 class Cell(Flowable):
@@ -261,9 +262,10 @@ def read_table(markup: str) -> TableSpec:
 
 
 #: A grid table in a rendered page: its markup up to the first ``</table>``
-#: (a grid table holds no table).
+#: (a grid table holds no table) -- or an HTML comment, matched first so that
+#: a table mentioned in a comment is left there.
 GRID_TABLE = re.compile(
-    r"<table\b(?=[^>]*\bdata-pdf=([\"']?)grid\1[\s/>])[^>]*>.*?</table\s*>", re.DOTALL | re.IGNORECASE
+    r"<!--.*?-->|<table\b(?=[^>]*\sdata-pdf=([\"']?)grid\1[\s/>])[^>]*>.*?</table\s*>", re.DOTALL
 )
 
 #: The tables cut out of the page being rendered (see :func:`cut_tables`).
@@ -283,6 +285,8 @@ def cut_tables(html: str):
     specs: list[TableSpec] = []
 
     def cut(match: re.Match) -> str:
+        if match.group(0).startswith("<!--"):
+            return match.group(0)
         spec = read_table(match.group(0))
         specs.append(spec)
         return f'<table data-pdf="grid" data-grid-ref="{len(specs) - 1}"{_attr_text(spec.attrs)}></table>'
@@ -299,7 +303,7 @@ def _attr_text(attrs: dict[str, str]) -> str:
     return "".join(f' {k}="{escape(v, quote=True)}"' for k, v in keep.items())
 
 
-def table_for(node) -> Table:
+def table_for(node) -> Flowable:
     """The table for a ``<table data-pdf="grid">`` element of xhtml2pdf's DOM:
     from the rows cut out before parsing, or read from the element itself."""
     ref = node.getAttribute("data-grid-ref")
@@ -351,7 +355,11 @@ class GridTable(Table):
         return self._splitRows(availHeight, doInRowSplit=True)
 
 
-def build_table(spec: TableSpec) -> Table:
+#: The least share of the width a column without a declared width gets.
+MIN_FREE_SHARE = 0.05
+
+
+def build_table(spec: TableSpec) -> Flowable:
     """The ReportLab table for a grid table's rows and cells."""
     occupied: set[tuple[int, int]] = set()
     widths: dict[int, float] = {}
@@ -387,7 +395,13 @@ def build_table(spec: TableSpec) -> Table:
     for r, c, para in placed:
         grid[r][c] = para
 
+    if not placed:
+        return Spacer(0, 0)  # a table without a cell shows nothing (ReportLab refuses it)
     free = [c for c in range(ncols) if c not in widths]
+    declared = sum(widths.values())
+    room = 1.0 - MIN_FREE_SHARE * len(free)
+    if declared > room:  # declared widths past 100 %: scaled down, the others still get some
+        widths = {c: w * room / declared for c, w in widths.items()}
     rest = max(0.0, 1.0 - sum(widths.values()))
     col_widths = [f"{widths[c] * 100:g}%" if c in widths else f"{rest / len(free) * 100:g}%" for c in range(ncols)]
 

@@ -75,6 +75,10 @@ def record_event(
     if memo is not None and memo.id is None:
         session.flush()
     memo_id = memo.id if memo is not None else None
+    if memo is None:
+        # The organisation's row is the lock of its admin chain: two admin events at
+        # once take their turns, so the chain does not fork and the head is the last.
+        session.execute(sa.select(Organization.id).where(Organization.id == organization_id).with_for_update())
     event = Event(
         organization_id=organization_id, memo_id=memo_id, actor_id=actor.id if actor else None,
         action=action, from_state=from_state, to_state=to_state, round=round, step=step,

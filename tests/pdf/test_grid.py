@@ -129,9 +129,10 @@ def test_same_text_as_the_html_path():
     assert words(grid) == words(plain)
 
 
-@pytest.mark.parametrize("attrs", ['colspan="0"', 'rowspan="x"', 'width="abc%"', 'colspan="-3"'])
+@pytest.mark.parametrize("attrs", ['colspan="0"', 'rowspan="x"', 'width="abc%"', 'colspan="-3"', 'width="90%"'])
 def test_odd_attributes_do_not_break_the_table(attrs):
-    pdf = _pdf(f'<table data-pdf="grid" repeat="zz"><tr><td {attrs}>ก</td><td>ข</td></tr></table>')
+    pdf = _pdf(f'<table data-pdf="grid" repeat="zz"><tr><td {attrs}>ก</td><td width="80%">ข</td></tr></table>'
+               '<table data-pdf="grid"></table><table data-pdf="grid"><tr></tr></table>')
     doc = pdfium.PdfDocument(pdf)
     try:
         assert len(doc) == 1
@@ -161,7 +162,9 @@ def test_a_one_line_cell_prints_exactly_where_its_paragraph_would(monkeypatch):
     glyphs land where the full paragraph would put them."""
     from approval.pdf import grid
 
-    rows = [["๑", "ที่ทำการ ญี่ปุ่น", "๑๐,๐๐๐.๐๐"], ["๒", "โครงการเสริมสร้างความโปร่งใสในการบริหารงานบุคคลขององค์การบริหารส่วนตำบล", "๐.๐๐"]]
+    rows = [["๑", "ที่ทำการ ญี่ปุ่น", "๑๐,๐๐๐.๐๐"], ["๒", "โครงการเสริมสร้างความโปร่งใสในการบริหารงานบุคคลขององค์การบริหารส่วนตำบล", "๐.๐๐"],
+            # other white space is one space, as the paragraph makes it; a no-break space stays
+            ["๓", "Alpha\u202fBeta ชื่อ\u2003โครงการ a\u2028b", "x\x1fy\u00a0z"]]
     table = _table(rows, [10, 60, 30], header=["ลำดับ", "รายการ", "งบประมาณ"], cls="pr-num")
     fast = _pdf(table)
     monkeypatch.setattr(grid, "Cell", lambda text, kind: grid._paragraph(text, kind))
@@ -206,3 +209,13 @@ def test_a_grid_table_met_in_the_dom_is_read_from_it():
     texts = [[getattr(c, "text", c) for c in row] for row in table._cellvalues]
     assert texts == [["หัว", "ข"], ["๑", "ที่ทำการ"]]
     assert table.repeatRows == 1
+
+
+def test_a_table_in_an_html_comment_stays_there():
+    from approval.pdf import grid
+
+    page = '<!-- <table data-pdf="grid"><tr><td>ก</td></tr> --><p>ข</p><table data-pdf="grid"><tr><td>ค</td></tr></table>'
+    with grid.cut_tables(page) as cut:
+        assert cut.startswith('<!-- <table data-pdf="grid"><tr><td>ก</td></tr> --><p>ข</p>')
+        assert [[c.text for c in row] for spec in grid._CUT.get() for row in spec.rows] == [["ค"]]
+    assert "ค" in page_texts(_pdf(page))[0] and "ข" in page_texts(_pdf(page))[0]
