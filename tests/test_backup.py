@@ -16,10 +16,10 @@ from tests.helpers import memo_in
 pytestmark = pytest.mark.usefixtures("seeded")
 
 
-@pytest.fixture(autouse=True)
-def _sqlite_only(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("the backup and restore commands copy SQLite; PostgreSQL uses pg_dump")
+@pytest.fixture()
+def db_file(app) -> str:
+    """The database file a backup holds: a SQLite copy, or a pg_dump in custom format."""
+    return "approval.sqlite3" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else "approval.dump"
 
 
 def snapshot() -> dict:
@@ -31,7 +31,7 @@ def snapshot() -> dict:
     return {"memos": memos, "pdfs": pdfs}
 
 
-def test_backup_then_restore_brings_back_every_memo_and_pdf(seeded, tmp_path):
+def test_backup_then_restore_brings_back_every_memo_and_pdf(seeded, tmp_path, db_file):
     memo_in("decided")  # freezes the reference memo's PDF
     storage = seeded.config["STORAGE_DIR"]
     import pathlib
@@ -46,7 +46,7 @@ def test_backup_then_restore_brings_back_every_memo_and_pdf(seeded, tmp_path):
     result = runner.invoke(args=["backup", "-o", str(out)])
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["sha256"] == hashlib.sha256((out / "approval.sqlite3").read_bytes()).hexdigest()
+    assert manifest["sha256"] == hashlib.sha256((out / db_file).read_bytes()).hexdigest()
     assert (out / "files" / "note.txt").read_text(encoding="utf-8") == "kept"
     assert manifest["sha256"] in result.output
 
@@ -73,13 +73,13 @@ def test_backup_refuses_to_overwrite(seeded, tmp_path):
     assert result.exit_code != 0 and "อยู่แล้ว" in result.output
 
 
-def test_restore_refuses_a_tampered_backup_and_asks_first(seeded, tmp_path):
+def test_restore_refuses_a_tampered_backup_and_asks_first(seeded, tmp_path, db_file):
     runner = seeded.test_cli_runner()
     assert runner.invoke(args=["backup", "-o", str(tmp_path)]).exit_code == 0
     before = snapshot()
     result = runner.invoke(args=["restore", str(tmp_path)], input="n\n")
     assert result.exit_code == 1 and snapshot() == before  # declined
-    with open(tmp_path / "approval.sqlite3", "ab") as fh:
+    with open(tmp_path / db_file, "ab") as fh:
         fh.write(b"tampered")
     result = runner.invoke(args=["restore", str(tmp_path), "--yes"])
     assert result.exit_code != 0 and "sha256" in result.output
@@ -87,13 +87,52 @@ def test_restore_refuses_a_tampered_backup_and_asks_first(seeded, tmp_path):
     assert result.exit_code != 0
 
 
-def test_on_postgresql_backup_prints_the_pg_dump_command(seeded, tmp_path, monkeypatch):
+def test_on_postgresql_the_password_never_reaches_a_command_line(seeded, tmp_path, monkeypatch):
+    """pg_dump and pg_restore get the password in PGPASSWORD, not in their arguments, and a
+    failure is a clear message, not a traceback."""
+    import subprocess
+
+    from approval.commands import admin as admin_commands
+
     monkeypatch.setitem(seeded.config, "SQLALCHEMY_DATABASE_URI",
                         "postgresql+psycopg://saraban:s3cret@db.internal:5432/saraban")
+    calls = []
+
+    def fake_run(args, env, **kw):
+        calls.append((args, env))
+        if "--file=" + str(tmp_path / "approval.dump") in args:
+            (tmp_path / "approval.dump").write_bytes(b"PGDMP fake dump")
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    monkeypatch.setattr(admin_commands.subprocess, "run", fake_run)
+    monkeypatch.setattr(admin_commands.shutil, "which", lambda name: f"/usr/bin/{name}")
     runner = seeded.test_cli_runner()
     result = runner.invoke(args=["backup", "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "pg_dump --format=custom" in result.output and "db.internal:5432/saraban" in result.output
-    assert "s3cret" not in result.output
-    assert "pg_restore" in result.output
-    assert runner.invoke(args=["restore", str(tmp_path), "--yes"]).exit_code == 1
+    result = runner.invoke(args=["restore", str(tmp_path), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert [args[0] for args, _env in calls] == ["/usr/bin/pg_dump", "/usr/bin/pg_restore"]
+    for args, env in calls:
+        assert not any("s3cret" in a for a in args) and env["PGPASSWORD"] == "s3cret"
+        assert any(a.endswith("postgresql://saraban@db.internal:5432/saraban") for a in args)
+    assert "--single-transaction" in calls[1][0]
+
+    def failing_run(args, env, **kw):
+        return subprocess.CompletedProcess(args, 1, "", "pg_restore: error: connection refused")
+
+    monkeypatch.setattr(admin_commands.subprocess, "run", failing_run)
+    result = runner.invoke(args=["restore", str(tmp_path), "--yes"])
+    assert result.exit_code != 0 and "pg_restore ไม่สำเร็จ" in result.output and "connection refused" in result.output
+    monkeypatch.setattr(admin_commands.shutil, "which", lambda name: None)
+    result = runner.invoke(args=["backup", "-o", str(tmp_path / "again")])
+    assert result.exit_code != 0 and "ไม่พบคำสั่ง pg_dump" in result.output
+
+
+def test_a_backup_of_the_other_kind_of_database_is_refused(seeded, tmp_path):
+    (tmp_path / "approval.dump").write_bytes(b"x")
+    digest = hashlib.sha256(b"x").hexdigest()
+    kind = "postgresql" if seeded.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else "sqlite"
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"kind": kind, "database": "approval.dump", "sha256": digest, "files": None}), encoding="utf-8")
+    result = seeded.test_cli_runner().invoke(args=["restore", str(tmp_path), "--yes"])
+    assert result.exit_code != 0 and "ข้อมูลสำรองนี้เป็นของฐานข้อมูล" in result.output

@@ -2,7 +2,9 @@
 
 Memos, frozen PDFs, emblems and signatures all live in the database, so the database is
 the backup. On SQLite the copy is made with the sqlite3 online backup API (consistent
-while the app keeps running); on PostgreSQL the command prints the pg_dump to run.
+while the app keeps running); on PostgreSQL with pg_dump's custom format (one consistent
+snapshot) and put back with pg_restore in a single transaction. Either way the folder
+holds a manifest with the copy's SHA-256, checked before anything is restored.
 """
 
 from __future__ import annotations
@@ -10,18 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
-import sys
+import subprocess  # nosec B404 - pg_dump / pg_restore, with fixed arguments
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from ..extensions import db
 
 DB_FILE = "approval.sqlite3"
+PG_FILE = "approval.dump"
 FILES_DIR = "files"
 MANIFEST = "manifest.json"
 
@@ -48,6 +52,93 @@ def _redacted_url() -> str:
     return url.render_as_string(hide_password=True)
 
 
+def _libpq() -> tuple[str, dict]:
+    """The database as a libpq URL without its password, and an environment carrying it
+    (PGPASSWORD), so that the password is never on a command line."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    bare = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                      database=url.database, query=url.query)  # URL.set(password=None) keeps it
+    return bare.render_as_string(hide_password=False), env
+
+
+def _run(program: str, args: list[str], env: dict) -> None:
+    path = shutil.which(program)
+    if path is None:
+        raise click.ClickException(f"ไม่พบคำสั่ง {program} (ติดตั้ง postgresql-client รุ่นเดียวกับเซิร์ฟเวอร์)")
+    done = subprocess.run([path, *args], env=env, capture_output=True, text=True, check=False)  # nosec B603
+    if done.returncode != 0:
+        raise click.ClickException(f"{program} ไม่สำเร็จ: {done.stderr.strip()[-500:]}")
+
+
+def _copy_files(out_dir: Path) -> str | None:
+    storage = Path(current_app.config.get("STORAGE_DIR") or "")
+    if storage and storage.is_dir() and any(storage.iterdir()):
+        shutil.copytree(storage, out_dir / FILES_DIR)
+        return FILES_DIR
+    return None
+
+
+def _write_manifest(out_dir: Path, database: str, kind: str, files: str | None) -> dict:
+    manifest = {
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "kind": kind, "database": database, "sha256": _sha256(out_dir / database), "files": files,
+    }
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest
+
+
+def _read_manifest(in_dir: Path, kind: str) -> tuple[dict, Path]:
+    """The backup's manifest and database file, checked against the manifest's SHA-256."""
+    manifest_path = in_dir / MANIFEST
+    if not manifest_path.is_file():
+        raise click.ClickException(f"ไม่พบข้อมูลสำรองใน {in_dir}")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("kind", "sqlite") != kind:
+        raise click.ClickException(f"ข้อมูลสำรองนี้เป็นของฐานข้อมูล {manifest.get('kind', 'sqlite')} "
+                                   f"แต่ฐานข้อมูลปัจจุบันเป็น {kind}")
+    source = in_dir / str(manifest.get("database") or "")
+    if not source.is_file() or source.parent != in_dir:
+        raise click.ClickException(f"ไม่พบข้อมูลสำรองใน {in_dir}")
+    if _sha256(source) != manifest.get("sha256"):
+        raise click.ClickException("ไฟล์สำรองถูกแก้ไขหรือเสียหาย (sha256 ไม่ตรงกับ manifest.json)")
+    return manifest, source
+
+
+def _restore_files(in_dir: Path, manifest: dict) -> None:
+    files = manifest.get("files")
+    storage = Path(current_app.config.get("STORAGE_DIR") or "")
+    if files and storage:
+        if storage.exists():
+            shutil.rmtree(storage)
+        shutil.copytree(in_dir / files, storage)
+
+
+def backup_postgres(out_dir: Path) -> dict:
+    """pg_dump (custom format: one consistent snapshot) and the stored files; the manifest."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / PG_FILE
+    if target.exists():
+        raise click.ClickException(f"มีไฟล์สำรอง {target} อยู่แล้ว กรุณาเลือกโฟลเดอร์ใหม่")
+    url, env = _libpq()
+    _run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", f"--file={target}", url], env)
+    return _write_manifest(out_dir, PG_FILE, "postgresql", _copy_files(out_dir))
+
+
+def restore_postgres(in_dir: Path) -> None:
+    """Replace the live PostgreSQL database's contents with a backup made by backup_postgres,
+    in one transaction: a failure leaves the database as it was."""
+    manifest, source = _read_manifest(in_dir, "postgresql")
+    db.session.remove()
+    db.engine.dispose()  # our own connections must not hold locks on the tables being replaced
+    url, env = _libpq()
+    _run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+                        f"--dbname={url}", str(source)], env)
+    _restore_files(in_dir, manifest)
+
+
 def backup_sqlite(source: Path, out_dir: Path) -> dict:
     """A consistent copy of the SQLite database and the stored files dir; returns the manifest."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -65,28 +156,12 @@ def backup_sqlite(source: Path, out_dir: Path) -> dict:
         src.close()
     if check != "ok":
         raise click.ClickException(f"สำเนาฐานข้อมูลไม่สมบูรณ์: {check}")
-    storage = Path(current_app.config.get("STORAGE_DIR") or "")
-    copied_files = False
-    if storage and storage.is_dir() and any(storage.iterdir()):
-        shutil.copytree(storage, out_dir / FILES_DIR)
-        copied_files = True
-    manifest = {
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "database": DB_FILE, "sha256": _sha256(target), "files": FILES_DIR if copied_files else None,
-    }
-    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return manifest
+    return _write_manifest(out_dir, DB_FILE, "sqlite", _copy_files(out_dir))
 
 
 def restore_sqlite(target: Path, in_dir: Path) -> None:
     """Replace the live SQLite database (and files dir) with a backup made by backup_sqlite."""
-    manifest_path = in_dir / MANIFEST
-    source = in_dir / DB_FILE
-    if not manifest_path.is_file() or not source.is_file():
-        raise click.ClickException(f"ไม่พบข้อมูลสำรองใน {in_dir}")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if _sha256(source) != manifest.get("sha256"):
-        raise click.ClickException("ไฟล์สำรองถูกแก้ไขหรือเสียหาย (sha256 ไม่ตรงกับ manifest.json)")
+    manifest, source = _read_manifest(in_dir, "sqlite")
     db.session.remove()
     db.engine.dispose()  # no pooled connection keeps the old pages
     src = sqlite3.connect(str(source))
@@ -98,12 +173,7 @@ def restore_sqlite(target: Path, in_dir: Path) -> None:
         dst.close()
         src.close()
     db.engine.dispose()
-    files = manifest.get("files")
-    storage = Path(current_app.config.get("STORAGE_DIR") or "")
-    if files and storage:
-        if storage.exists():
-            shutil.rmtree(storage)
-        shutil.copytree(in_dir / files, storage)
+    _restore_files(in_dir, manifest)
 
 
 def register(app: Flask) -> None:
@@ -111,15 +181,11 @@ def register(app: Flask) -> None:
     @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
                   help="A new (or empty) folder for the backup.")
     def backup_command(out_dir: Path):
-        """Copy the database (SQLite) and stored files; print the pg_dump command for PostgreSQL."""
+        """Copy the database and the stored files into a new folder, with a manifest."""
         source = _sqlite_path()
         if source is None:
-            click.echo("ฐานข้อมูลเป็น PostgreSQL: สำรองด้วยคำสั่ง")
-            click.echo(f'  pg_dump --format=custom --no-owner --file "{out_dir / "approval.dump"}" '
-                       f'"{_redacted_url()}"')
-            click.echo("กู้คืนด้วย")
-            click.echo(f'  pg_restore --clean --if-exists --no-owner --dbname "$DATABASE_URL" '
-                       f'"{out_dir / "approval.dump"}"')
+            manifest = backup_postgres(out_dir)
+            click.echo(f"{out_dir / PG_FILE}\t{manifest['sha256']}")
             return
         manifest = backup_sqlite(source, out_dir)
         click.echo(f"{out_dir / DB_FILE}\t{manifest['sha256']}")
@@ -128,13 +194,13 @@ def register(app: Flask) -> None:
     @click.argument("in_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
     def restore_command(in_dir: Path, yes: bool):
-        """Replace the SQLite database with a backup (stop the app servers first)."""
+        """Replace the database with a backup (stop the app servers first)."""
         target = _sqlite_path()
-        if target is None:
-            click.echo("ฐานข้อมูลเป็น PostgreSQL: กู้คืนด้วย pg_restore (ดู README หัวข้อ Backup and restore)",
-                       err=True)
-            sys.exit(1)
+        where = target if target is not None else _redacted_url()
         if not yes:
-            click.confirm(f"ข้อมูลปัจจุบันใน {target} จะถูกแทนที่ด้วยข้อมูลสำรอง ดำเนินการต่อหรือไม่", abort=True)
-        restore_sqlite(target, in_dir)
+            click.confirm(f"ข้อมูลปัจจุบันใน {where} จะถูกแทนที่ด้วยข้อมูลสำรอง ดำเนินการต่อหรือไม่", abort=True)
+        if target is None:
+            restore_postgres(in_dir)
+        else:
+            restore_sqlite(target, in_dir)
         click.echo(f"กู้คืนฐานข้อมูลจาก {in_dir} แล้ว")
