@@ -15,7 +15,8 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump / pg_restore, with fixed arguments
+# pg_dump / pg_restore, found on PATH and given fixed arguments (no shell).
+import subprocess  # nosec B404
 from pathlib import Path
 
 import click
