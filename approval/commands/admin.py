@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import sqlite3
-# pg_dump / pg_restore, found on PATH and given fixed arguments (no shell).
 import subprocess  # nosec B404
 from pathlib import Path
 
@@ -66,6 +65,7 @@ def _libpq() -> tuple[str, dict]:
 
 
 def _run(program: str, args: list[str], env: dict) -> None:
+    """pg_dump / pg_restore, found on PATH and given fixed arguments (no shell)."""
     path = shutil.which(program)
     if path is None:
         raise click.ClickException(f"ไม่พบคำสั่ง {program} (ติดตั้ง postgresql-client รุ่นเดียวกับเซิร์ฟเวอร์)")
