@@ -85,7 +85,6 @@ def _style(alignment: int, bold: bool) -> ParagraphStyle:
         fontSize=FONT_SIZE,
         leading=LEADING,
         alignment=alignment,
-        splitLongWords=1,
     )
     # What xhtml2pdf's paragraphs read off every style they draw with.
     style.letterSpacing = style.wordSpacing = "normal"
@@ -129,7 +128,7 @@ def _paragraph(text: str, kind: CellKind) -> Paragraph:
 
 #: White space, collapsed to one space as the paragraph's word splitting
 #: (``str.split``) does -- all of it but the no-break space, which stays.
-_HTML_SPACE = re.compile(r"[^\S\u00a0]+")
+_SPACE = re.compile(r"[^\S\u00a0]+")
 
 
 class Cell(Flowable):
@@ -208,7 +207,7 @@ class CellSpec:
     @property
     def text(self) -> str:
         """The cell's text with white space collapsed, as HTML shows it."""
-        return _HTML_SPACE.sub(" ", "".join(self.parts)).strip(" ")
+        return _SPACE.sub(" ", "".join(self.parts)).strip(" ")
 
 
 @dataclass

@@ -75,10 +75,11 @@ def record_event(
     if memo is not None and memo.id is None:
         session.flush()
     memo_id = memo.id if memo is not None else None
+    org = None
     if memo is None:
         # The organisation's row is the lock of its admin chain: two admin events at
         # once take their turns, so the chain does not fork and the head is the last.
-        session.execute(sa.select(Organization.id).where(Organization.id == organization_id).with_for_update())
+        org = session.scalar(sa.select(Organization).where(Organization.id == organization_id).with_for_update())
     event = Event(
         organization_id=organization_id, memo_id=memo_id, actor_id=actor.id if actor else None,
         action=action, from_state=from_state, to_state=to_state, round=round, step=step,
@@ -90,10 +91,8 @@ def record_event(
     session.add(event)
     if memo is not None:
         memo.events.append(event)
-    else:
-        org = session.get(Organization, organization_id)
-        if org is not None:
-            org.admin_event_head = event.hash
+    elif org is not None:
+        org.admin_event_head = event.hash
     return event
 
 
