@@ -44,6 +44,10 @@ class VersionMismatch(DomainError):
 
 
 class Conflict(DomainError):
-    """Someone else changed the memo first (the optimistic version check failed)."""
+    """A lost race: someone else changed the same data first (stale version, duplicate, lock).
 
-    status, code = 409, "invalid_transition"
+    Its own code, so that a client can tell a race (load again and retry) from a move the
+    rules refuse (``invalid_transition``).
+    """
+
+    status, code = 409, "conflict"

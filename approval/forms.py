@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired
 
-from .workflow import DECISION_LABELS
+from .labels import DECISION_LABELS
 
 REQUIRED = "กรุณากรอกข้อมูล"
 

@@ -1,33 +1,21 @@
-"""The signing chain's state machine: one table of transitions and their guards.
+"""The signing chain's rulebook: one table of transitions, who may take them, and what they need.
 
-No Flask here: every function takes plain arguments and a SQLAlchemy session, so the
-rules are tested without HTTP. Pages, API and command line all come through `apply`.
+Pure rules: no Flask, no session, no writes, nothing from :mod:`approval.services`. Given a
+memo and a person, :func:`check` says which transition they may take (or raises the domain
+error that refuses it), :func:`allowed_actions` lists them for the buttons, and
+:func:`validate_input` and :func:`chain_problems` check what an action or a chain carries.
+The effects -- step rows, numbers, events -- are :mod:`approval.services.chain`'s.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from .errors import InvalidTransition, NotYourTurn, ValidationFailed
-from .models import (
-    ChainStep,
-    Decision,
-    Event,
-    Memo,
-    MemoState,
-    Role,
-    Step,
-    StepDecision,
-    StepKind,
-    StepStatus,
-    User,
-)
-from .services import audit, numbering
-from .thai import utcnow
+from .labels import ACTION_LABELS, STATE_LABELS
+from .models import Decision, Memo, MemoState, Role, StepKind, StepStatus
 
 COMMENT_MAX = 5000
 
@@ -73,28 +61,16 @@ TRANSITIONS: dict[tuple[MemoState, Action], Transition] = {
     (S.RETURNED, A.CANCEL): Transition(S.CANCELLED, Who.AUTHOR),
 }
 
-ACTION_LABELS = {
-    A.SUBMIT: "เสนอ", A.FORWARD: "ลงนามความเห็นและส่งต่อ", A.RETURN: "ส่งคืนแก้ไข",
-    A.WITHDRAW: "ดึงกลับ", A.ORDER: "ลงนามสั่งการ", A.ARCHIVE: "จัดเก็บเข้าแฟ้ม", A.CANCEL: "ยกเลิก",
-}
-STATE_LABELS = {
-    S.DRAFT: "ร่าง", S.IN_REVIEW: "อยู่ระหว่างพิจารณา", S.RETURNED: "ส่งคืนแก้ไข",
-    S.DECIDED: "สั่งการแล้ว", S.ARCHIVED: "จัดเก็บแล้ว", S.CANCELLED: "ยกเลิก",
-}
-DECISION_LABELS = {
-    Decision.ACKNOWLEDGE: "ทราบ", Decision.APPROVE: "อนุมัติ", Decision.REJECT: "ไม่อนุมัติ",
-    Decision.OTHER: "อื่น ๆ",
-}
-
 
 def parse_action(value: str) -> Action:
+    """The Action named by a client, or a validation error in Thai."""
     try:
         return Action(value)
     except ValueError:
         raise ValidationFailed("ไม่รู้จักคำสั่งนี้", {"action": "ไม่รู้จักคำสั่งนี้"}) from None
 
 
-def _is(user: User, memo: Memo, who: Who) -> bool:
+def _is(user, memo: Memo, who: Who) -> bool:
     pending = memo.pending_step
     if who is Who.AUTHOR:
         return memo.author_id == user.id
@@ -109,12 +85,12 @@ def _is(user: User, memo: Memo, who: Who) -> bool:
     return who is Who.PENDING_SIGNER
 
 
-def check(memo: Memo, user: User, action: Action) -> Transition:
+def check(memo: Memo, user, action: Action) -> Transition:
     """The transition `user` may take, or the domain error that refuses it."""
     rule = TRANSITIONS.get((memo.state, action))
     if rule is None:
         raise InvalidTransition(
-            f"ไม่สามารถ{ACTION_LABELS[action]}หนังสือที่อยู่ในสถานะ \"{STATE_LABELS[memo.state]}\" ได้"
+            f"ไม่สามารถ{ACTION_LABELS[action.value]}หนังสือที่อยู่ในสถานะ \"{STATE_LABELS[memo.state]}\" ได้"
         )
     if not _is(user, memo, rule.who):
         signed = any(s.assignee_id == user.id and s.status is not StepStatus.WAITING
@@ -128,7 +104,7 @@ def check(memo: Memo, user: User, action: Action) -> Transition:
     return rule
 
 
-def allowed_actions(memo: Memo, user: User) -> list[Action]:
+def allowed_actions(memo: Memo, user) -> list[Action]:
     """Actions the user may take now (for showing buttons)."""
     result = []
     for (state, action) in TRANSITIONS:
@@ -141,7 +117,8 @@ def allowed_actions(memo: Memo, user: User) -> list[Action]:
     return result
 
 
-def _validate(rule: Transition, action: Action, comment: str, decision: str | None) -> Decision | None:
+def validate_input(rule: Transition, action: Action, comment: str, decision: str | None) -> Decision | None:
+    """Check what the action carries (comment length and presence, the order's decision)."""
     if len(comment) > COMMENT_MAX:
         raise ValidationFailed("ข้อความยาวเกินกำหนด", {"comment": f"ไม่เกิน {COMMENT_MAX:,} ตัวอักษร"})
     if rule.comment_required and not comment.strip():
@@ -160,83 +137,18 @@ def _validate(rule: Transition, action: Action, comment: str, decision: str | No
     return chosen
 
 
-def _start_round(session: Session, memo: Memo, chain: list[ChainStep], now: dt.datetime) -> None:
-    if not chain:
-        raise ValidationFailed("หน่วยงานยังไม่ได้กำหนดสายการลงนาม กรุณาติดต่อผู้ดูแลระบบ")
-    if chain[-1].kind is not StepKind.ORDER or sum(c.kind is StepKind.ORDER for c in chain) != 1:
-        raise ValidationFailed("สายการลงนามไม่ถูกต้อง: ต้องมีขั้นสั่งการหนึ่งขั้นเป็นขั้นสุดท้าย")
-    if any(not c.assignee.is_active for c in chain):
-        raise ValidationFailed("ผู้ลงนามบางคนในสายการลงนามถูกปิดการใช้งาน กรุณาติดต่อผู้ดูแลระบบ")
-    memo.round += 1
-    for seq, link in enumerate(chain, start=1):
-        memo.steps.append(Step(
-            organization_id=memo.organization_id, round=memo.round, seq=seq, title=link.title,
-            kind=link.kind, assignee_id=link.assignee_id, assignee=link.assignee, acting=link.acting,
-            status=StepStatus.PENDING if seq == 1 else StepStatus.WAITING, comment="",
-        ))
-    if memo.number is None:
-        memo.number_year, memo.number_seq, memo.number = numbering.next_number(
-            session, memo.organization, now
-        )
+def chain_problems(kinds: Sequence[StepKind], active: Sequence[bool]) -> dict[str, str]:
+    """What makes a chain unusable, by field ("chain", "chain.<i>.assignee"); empty when valid.
 
-
-def _advance(memo: Memo) -> None:
-    """Point the memo at its pending step (or at none)."""
-    pending = memo.pending_step
-    memo.current_step = pending.seq if pending else None
-    memo.pending_assignee_id = pending.assignee_id if pending else None
-
-
-def apply(
-    session: Session,
-    memo: Memo,
-    user: User,
-    action: Action,
-    *,
-    comment: str = "",
-    decision: str | None = None,
-    chain: list[ChainStep] | None = None,
-    confirmed: bool = False,
-) -> Event:
-    """Take `action` on `memo` as `user`; flush nothing, record the event. Raises domain errors."""
-    rule = check(memo, user, action)
-    comment = (comment or "").strip()
-    chosen = _validate(rule, action, comment, decision)
-    now = utcnow()
-    from_state = memo.state
-    step = memo.pending_step
-    if action is A.SUBMIT:
-        _start_round(session, memo, chain or [], now)
-        step = memo.pending_step
-    elif action in (A.FORWARD, A.RETURN, A.ORDER):
-        step.comment = comment
-        step.signed_at = now
-        step.confirmed = confirmed
-        if action is A.FORWARD:
-            step.status, step.decision = StepStatus.DONE, StepDecision.FORWARD
-            following = next(s for s in memo.round_steps if s.seq == step.seq + 1)
-            following.status = StepStatus.PENDING
-        elif action is A.RETURN:
-            step.status, step.decision = StepStatus.RETURNED, StepDecision.RETURN
-        else:
-            step.status, step.decision = StepStatus.DONE, StepDecision(chosen.value)
-            memo.decision, memo.decided_at = chosen, now
-    elif action is A.WITHDRAW:
-        for s in memo.round_steps:
-            memo.steps.remove(s)
-            session.delete(s)
-        memo.round -= 1
-        step = None
-    elif action is A.ARCHIVE:
-        memo.archived_at = now
-    memo.state = rule.to
-    _advance(memo)
-    data = {"confirmed": True} if confirmed else {}
-    if chosen is not None:
-        data["decision"] = chosen.value
-    return audit.record_event(
-        session, organization_id=memo.organization_id, memo=memo, actor=user, action=action.value,
-        from_state=from_state.value, to_state=memo.state.value, round=memo.round or None,
-        step=step.seq if step is not None and action is not A.SUBMIT else None,
-        comment=comment, data=data, at=now,
-    )
+    A chain has at least one step, exactly one order step, the order step last, and only
+    active signers. The admin's editor and the submission both ask here.
+    """
+    problems: dict[str, str] = {}
+    if not kinds:
+        problems["chain"] = "ต้องมีอย่างน้อยหนึ่งขั้น"
+    elif kinds[-1] is not StepKind.ORDER or list(kinds).count(StepKind.ORDER) != 1:
+        problems["chain"] = "ต้องมีขั้นสั่งการหนึ่งขั้น และต้องเป็นขั้นสุดท้าย"
+    for i, is_active in enumerate(active):
+        if not is_active:
+            problems[f"chain.{i}.assignee"] = "ผู้ลงนามต้องเป็นผู้ใช้ที่ใช้งานอยู่ของหน่วยงานนี้"
+    return problems

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
@@ -11,8 +12,9 @@ from werkzeug.exceptions import (
     NotFound,
 )
 
-from ..errors import DomainError
+from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..transaction import CONFLICT_MESSAGE, is_lock_error
 
 MESSAGES = {
     400: ("bad_request", "คำขอไม่ถูกต้อง"),
@@ -20,7 +22,7 @@ MESSAGES = {
     403: ("forbidden", "ท่านไม่มีสิทธิ์ดำเนินการนี้"),
     404: ("not_found", "ไม่พบข้อมูลที่ร้องขอ"),
     405: ("method_not_allowed", "ไม่รองรับวิธีการเรียกนี้"),
-    409: ("invalid_transition", "ไม่สามารถดำเนินการได้ในสถานะปัจจุบัน"),
+    409: ("invalid_transition", "ไม่สามารถดำเนินการได้ในสถานะปัจจุบัน"),  # or "conflict": a lost race
     412: ("version_mismatch", "ข้อมูลถูกแก้ไขไปก่อนแล้ว กรุณาโหลดใหม่"),
     413: ("too_large", "ข้อมูลที่ส่งมีขนาดใหญ่เกินกำหนด"),
     415: ("unsupported_media_type", "ไม่รองรับชนิดข้อมูลนี้"),
@@ -92,7 +94,14 @@ def _on_internal_error(exc: Exception):
     return json_error(500)
 
 
+def _on_lost_race(exc: Exception):
+    """A race lost outside the unit of work (an autoflush, say): 409 ``conflict``."""
+    return _on_domain_error(Conflict(CONFLICT_MESSAGE))
+
+
 def _on_database_error(exc: DBAPIError):
+    if isinstance(exc, IntegrityError) or (isinstance(exc, OperationalError) and is_lock_error(exc)):
+        return _on_lost_race(exc)
     current_app.logger.error("database error in the API: %s", exc.__class__.__name__, exc_info=exc)
     _rollback()
     response, status = json_error(503)
@@ -107,6 +116,7 @@ def register_blueprint_handlers(bp: Blueprint) -> None:
     bp.register_error_handler(HTTPException, _on_http_error)
     bp.register_error_handler(InternalServerError, _on_internal_error)
     bp.register_error_handler(DBAPIError, _on_database_error)  # database unreachable: 503
+    bp.register_error_handler(StaleDataError, _on_lost_race)
     bp.register_error_handler(Exception, _on_internal_error)
 
 

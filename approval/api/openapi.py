@@ -17,7 +17,7 @@ PERCENT = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "examples": ["63.
 DATETIME = {"type": "string", "format": "date-time"}
 ERROR_CODES = [
     "bad_request", "unauthenticated", "forbidden", "not_your_turn", "confirmation_failed", "not_found",
-    "method_not_allowed", "invalid_transition", "version_mismatch", "too_large", "unsupported_media_type",
+    "method_not_allowed", "invalid_transition", "conflict", "version_mismatch", "too_large", "unsupported_media_type",
     "validation_error", "too_many_requests", "internal_error", "unavailable",
 ]
 
@@ -284,7 +284,8 @@ def _paths() -> dict:
             "patch": _op("Edit a draft or returned memo (author only)", {
                 "200": memo_ok, **NOT_FOUND, **BODY_ERRORS,
                 "403": _error("Not the author (not_your_turn)"),
-                "409": _error("The memo is not editable in its state (invalid_transition)"),
+                "409": _error("The memo is not editable in its state (invalid_transition), or a concurrent "
+                              "change won the race (conflict)"),
                 "412": _error("If-Match names a stale version (version_mismatch)"),
             }, op_id="updateMemo", body=_body("MemoPatch"), tags=["memos"], params=[
                 {"name": "If-Match", "in": "header", "required": False,
@@ -301,8 +302,8 @@ def _paths() -> dict:
                 "200": memo_ok, **NOT_FOUND, **BODY_ERRORS,
                 "403": _error("Not the caller's turn (not_your_turn) or wrong signing password "
                               "(confirmation_failed)"),
-                "409": _error("The state does not allow the action, or someone acted first "
-                              "(invalid_transition)"),
+                "409": _error("The state does not allow the action (invalid_transition), or someone acted "
+                              "first (conflict: load the memo again)"),
             }, op_id="actOnMemo", body=_body("ActionRequest"), tags=["memos"]),
         },
         "/memos/{memo_id}/pdf": {
@@ -326,7 +327,8 @@ def _paths() -> dict:
             "put": _op("Replace the attached plan report (author, while editable)", {
                 "200": _json("The plan report", "PlanReport"), **NOT_FOUND, **BODY_ERRORS,
                 "403": _error("Not the author (not_your_turn)"),
-                "409": _error("The memo is not editable in its state (invalid_transition)"),
+                "409": _error("The memo is not editable in its state (invalid_transition), or a concurrent "
+                              "change won the race (conflict)"),
             }, op_id="putPlanReport", tags=["plan report"], params=[
                 {"name": name, "in": "query", "required": False,
                  "description": f"With text/csv only: {name} (defaults to the attached report's)",

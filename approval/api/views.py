@@ -5,13 +5,12 @@ from __future__ import annotations
 from decimal import InvalidOperation
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import Conflict, NotFound
+from ..errors import NotFound
 from ..extensions import db, limiter
 from ..models import MemoState
 from ..services import accounts, documents, memos, plan_io, plans
+from ..transaction import commit
 from . import serializers as out
 from .errors import ApiError, register_blueprint_handlers
 from .parsing import (
@@ -37,20 +36,6 @@ YEAR_MIN, YEAR_MAX = 2400, 2800
 TOKEN_MAX = 200
 #: Failed logins from one address per minute before 429 (per-account lockout is in accounts).
 LOGIN_FAILURE_LIMIT = "50 per minute"
-
-
-def commit() -> None:
-    """The one commit of the request; a lost race at commit time is a 409, never a 500."""
-    try:
-        db.session.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่") from exc
-    except OperationalError as exc:
-        db.session.rollback()
-        if "locked" not in str(exc).lower():
-            raise
-        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่") from exc
 
 
 @bp.before_request

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, enum_column, utcnow
 from .organization import StepKind
+from .user import READ_ALL_ROLES
 
 if TYPE_CHECKING:
     from .organization import Organization
@@ -116,7 +117,28 @@ class Memo(db.Model):
 
     @property
     def is_editable(self) -> bool:
+        """A draft or a returned memo: its text and attachments may still change."""
         return self.state in (MemoState.DRAFT, MemoState.RETURNED)
+
+    def can_edit(self, user: User) -> bool:
+        """Only the author edits, and only while the memo is editable."""
+        return self.author_id == user.id and self.is_editable
+
+    def can_view(self, user: User) -> bool:
+        """Its author; once submitted, everyone on its chain and the READ_ALL_ROLES.
+
+        Other organisations never see it. ``services.memos.visible_query`` states the same
+        rule in SQL; ``tests/test_visibility.py`` holds the two together.
+        """
+        if self.organization_id != user.organization_id:
+            return False
+        if self.author_id == user.id:
+            return True
+        if self.round == 0:  # never submitted: the author's private draft
+            return False
+        if user.roles & READ_ALL_ROLES:
+            return True
+        return any(s.assignee_id == user.id for s in self.steps)
 
     def __repr__(self) -> str:
         return f"<Memo {self.id} {self.state.value}>"

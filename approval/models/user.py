@@ -22,6 +22,9 @@ class Role(str, enum.Enum):
     ADMIN = "admin"  #: manages people, the chain and settings
 
 
+#: Roles that read every submitted memo of their organisation, not only those they are on.
+READ_ALL_ROLES = frozenset({Role.RECORDS, Role.EXECUTIVE, Role.ADMIN})
+
 ROLE_LABELS = {
     Role.OFFICER: "ผู้จัดทำหนังสือ",
     Role.REVIEWER: "ผู้ให้ความเห็น",

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import workflow
 from ..errors import (
     ConfirmationFailed,
-    Conflict,
+    InvalidTransition,
     NotFound,
+    NotYourTurn,
     ValidationFailed,
     VersionMismatch,
 )
 from ..models import (
+    READ_ALL_ROLES,
     ChainStep,
     Memo,
     MemoDocument,
@@ -30,12 +29,15 @@ from ..models import (
     User,
 )
 from ..thai import utcnow
+from ..transaction import conflicts_as_409
 from . import accounts, audit, documents, search
+from . import chain as chain_service
 from .text import clean_text
 
 LIMITS = {"department": 300, "subject": 500, "addressee": 300, "closing": 300}
 SECTION_TITLE_MAX, SECTION_BODY_MAX, SECTIONS_MAX = 200, 20000, 30
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  #: YYYY-MM-DD only, never 20240101
+MEMO_CONFLICT = "มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่"
 WRITABLE = ("department", "date", "subject", "addressee", "sections", "closing")
 
 
@@ -111,11 +113,16 @@ def create_memo(session: Session, author: User, data: dict) -> Memo:
     return memo
 
 
-def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_version: int | None = None) -> Memo:
+def ensure_editable(memo: Memo, user: User) -> None:
+    """Refuse anyone but the author (403), and any memo that is not editable (409)."""
     if memo.author_id != user.id:
-        raise workflow.NotYourTurn("เฉพาะผู้จัดทำเท่านั้นที่แก้ไขหนังสือได้")
+        raise NotYourTurn("เฉพาะผู้จัดทำเท่านั้นที่แก้ไขหนังสือได้")
     if not memo.is_editable:
-        raise workflow.InvalidTransition("แก้ไขได้เฉพาะหนังสือที่เป็นร่างหรือถูกส่งคืนแก้ไข")
+        raise InvalidTransition("แก้ไขได้เฉพาะหนังสือที่เป็นร่างหรือถูกส่งคืนแก้ไข")
+
+
+def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_version: int | None = None) -> Memo:
+    ensure_editable(memo, user)
     if expected_version is not None and expected_version != memo.version:
         raise VersionMismatch("มีผู้แก้ไขหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่")
     clean = validate_fields(data, partial=True)
@@ -126,7 +133,7 @@ def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_v
                            action="edit", from_state=memo.state.value, to_state=memo.state.value,
                            data={"fields": sorted(clean)}, at=utcnow())
         search.index_memo(session, memo)
-    with conflicts_as_409(session):  # a concurrent change: 409 with nothing recorded, as in act
+    with conflicts_as_409(session, MEMO_CONFLICT):  # a concurrent change: 409 with nothing recorded, as in act
         session.flush()
     return memo
 
@@ -157,13 +164,16 @@ def act(
             raise ConfirmationFailed("รหัสผ่านยืนยันการลงนามไม่ถูกต้อง")
         confirmed = True
     chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
-    with conflicts_as_409(session):
-        workflow.apply(session, memo, user, chosen, comment=clean_text(comment, "comment", strip=False),
-                       decision=decision, chain=chain, confirmed=confirmed)
+    with conflicts_as_409(session, MEMO_CONFLICT):
+        chain_service.apply(session, memo, user, chosen, rule,
+                            comment=clean_text(comment, "comment", strip=False),
+                            decision=decision, chain=chain, confirmed=confirmed)
         if memo.state is MemoState.DECIDED:
             documents.freeze(session, memo)
             if memo.organization.setting("archive_mode") == "auto":
-                workflow.apply(session, memo, _SystemArchiver(), workflow.Action.ARCHIVE)
+                archiver = _SystemArchiver()
+                archive = workflow.check(memo, archiver, workflow.Action.ARCHIVE)
+                chain_service.apply(session, memo, archiver, workflow.Action.ARCHIVE, archive)
         session.flush()
         search.index_memo(session, memo)
     return memo
@@ -178,40 +188,7 @@ class _SystemArchiver:
         return role is Role.RECORDS
 
 
-@contextmanager
-def conflicts_as_409(session: Session):
-    """A concurrent change of the same memo (or counter) becomes a 409 with nothing recorded.
-
-    The memo's version column makes every UPDATE conditional (StaleDataError when someone
-    else went first); SQLite may instead report its write lock; a duplicate step row hits
-    the unique constraint. In every case the whole transaction is rolled back.
-    """
-    try:
-        yield
-    except (StaleDataError, IntegrityError) as exc:
-        session.rollback()
-        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่") from exc
-    except OperationalError as exc:
-        if "locked" not in str(exc).lower():
-            raise
-        session.rollback()
-        raise Conflict("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่") from exc
-
-
 # --- visibility and queries -------------------------------------------------------------
-
-def can_view(memo: Memo, user: User) -> bool:
-    """Who may read a memo inside its organisation (other organisations never get here)."""
-    if memo.organization_id != user.organization_id:
-        return False
-    if memo.author_id == user.id:
-        return True
-    if memo.round == 0:  # never submitted: the author's private draft
-        return False
-    if user.roles & {Role.RECORDS, Role.EXECUTIVE, Role.ADMIN}:
-        return True
-    return any(s.assignee_id == user.id for s in memo.steps)
-
 
 def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Memo:
     """The memo if the user may see it; NotFound otherwise (also for other organisations)."""
@@ -231,7 +208,7 @@ def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Mem
             selectinload(Memo.events),
         )
     memo = session.scalar(query) if abs(memo_id) < 2**62 else None
-    if memo is None or not can_view(memo, user):
+    if memo is None or not memo.can_view(user):
         raise NotFound("ไม่พบหนังสือนี้")
     return memo
 
@@ -265,7 +242,7 @@ def inbox_count(session: Session, user: User) -> int:
 def visible_query(user: User):
     """Memos of the user's organisation that the user may see (can_view as SQL)."""
     query = sa.select(Memo).where(Memo.organization_id == user.organization_id)
-    if user.roles & {Role.RECORDS, Role.EXECUTIVE, Role.ADMIN}:
+    if user.roles & READ_ALL_ROLES:
         return query.where(sa.or_(Memo.author_id == user.id, Memo.round > 0))
     on_chain = sa.select(Step.memo_id).where(
         Step.organization_id == user.organization_id, Step.assignee_id == user.id

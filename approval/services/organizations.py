@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .. import workflow
 from ..errors import ValidationFailed
 from ..models import ChainStep, Organization, Role, StepKind, User
 from ..thai import utcnow
@@ -91,17 +92,12 @@ def create_user(
 def set_chain(session: Session, org: Organization, links: list[tuple[str, str, User, str | None]],
               actor: User | None = None) -> list[ChainStep]:
     """Replace the organisation's chain; memos in flight keep the copy they were submitted with."""
-    errors = {}
-    if not links:
-        errors["chain"] = "ต้องมีอย่างน้อยหนึ่งขั้น"
-    kinds = [StepKind(kind) for _, kind, _, _ in links]
-    if kinds and (kinds[-1] is not StepKind.ORDER or kinds.count(StepKind.ORDER) != 1):
-        errors["chain"] = "ต้องมีขั้นสั่งการหนึ่งขั้น และต้องเป็นขั้นสุดท้าย"
-    for i, (title, _, assignee, _) in enumerate(links):
+    errors = workflow.chain_problems(
+        [StepKind(kind) for _, kind, _, _ in links],
+        [assignee.organization_id == org.id and assignee.is_active for _, _, assignee, _ in links])
+    for i, (title, _, _, _) in enumerate(links):
         if not _nfc(title) or len(_nfc(title)) > 200:
             errors[f"chain.{i}.title"] = "กรุณากรอกหัวข้อ (ไม่เกิน 200 ตัวอักษร)"
-        if assignee.organization_id != org.id or not assignee.is_active:
-            errors[f"chain.{i}.assignee"] = "ผู้ลงนามต้องเป็นผู้ใช้ที่ใช้งานอยู่ของหน่วยงานนี้"
     if errors:
         raise ValidationFailed("สายการลงนามไม่ถูกต้อง", errors)
     session.execute(sa.delete(ChainStep).where(ChainStep.organization_id == org.id))

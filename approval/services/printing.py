@@ -6,8 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..labels import DECISION_LABELS
 from ..models import Memo, MemoState, StepStatus
-from ..workflow import DECISION_LABELS
 
 _IMAGE_DIR = Path(tempfile.gettempdir()) / "approval-print-images"
 

@@ -8,9 +8,9 @@ import io
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from ..labels import STATE_LABELS
 from ..models import Memo, MemoState, User
 from ..thai import thai_date, thai_digits
-from ..workflow import STATE_LABELS
 from . import memos
 
 HEADER = ["ลำดับ", "เลขที่หนังสือ", "ลงวันที่", "เรื่อง", "ผู้จัดทำ", "สถานะ"]

@@ -6,27 +6,20 @@ from flask import Flask, g
 from flask_login import current_user
 
 from .. import thai
+from ..labels import (
+    EVENT_LABELS,
+    STATE_LABELS,
+    STEP_DECISION_LABELS,
+    STEP_STATUS_LABELS,
+)
 from ..models import ROLE_LABELS
-from ..workflow import ACTION_LABELS, DECISION_LABELS, STATE_LABELS
 
 #: Badge colour per memo state (Bootstrap text-bg-*).
 STATE_BADGES = {
     "draft": "secondary", "in_review": "primary", "returned": "warning",
     "decided": "success", "archived": "dark", "cancelled": "light",
 }
-STEP_STATUS_LABELS = {
-    "waiting": "รอลำดับ", "pending": "รอพิจารณา", "done": "ลงนามแล้ว", "returned": "ส่งคืนแก้ไข",
-}
 STEP_STATUS_BADGES = {"waiting": "light", "pending": "primary", "done": "success", "returned": "warning"}
-STEP_DECISION_LABELS = {
-    "forward": "เห็นควรเสนอ", "return": "ส่งคืนแก้ไข",
-    **{d.value: label for d, label in DECISION_LABELS.items()},
-}
-#: Labels of the events the services record outside the transition table.
-EVENT_LABELS = {
-    **{a.value: label for a, label in ACTION_LABELS.items()},
-    "create": "สร้างร่างหนังสือ", "edit": "แก้ไขหนังสือ", "plan_report": "บันทึกรายงานแนบ",
-}
 
 
 def _value(obj):

@@ -37,13 +37,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..errors import DomainError
 from ..extensions import db
+from ..labels import STEP_KIND_LABELS
 from ..models import ROLE_LABELS, Event, Role, StepKind, User
 from ..services import images, organizations
+from ..transaction import commit
+from .unit import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ROLE_CHOICES = [SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
-KIND_LABELS = {StepKind.OPINION.value: "ความเห็น", StepKind.ORDER.value: "คำสั่ง (ขั้นสุดท้าย)"}
 ACTING_SUGGESTIONS = ["รักษาราชการแทน", "ปฏิบัติราชการแทน", "ปฏิบัติหน้าที่แทน", "รักษาการในตำแหน่ง"]
 #: Labels of the admin events in the log.
 ADMIN_EVENT_LABELS = {
@@ -200,7 +202,7 @@ def settings():
         form.require_signing_password.data = bool(org.setting("require_signing_password"))
         form.level_thresholds.data = organizations.thresholds_text(org.setting("level_thresholds"))
     elif form.validate_on_submit():
-        try:
+        with attempt() as work:
             organizations.update_settings(
                 db.session, org, name=form.name.data, district=form.district.data,
                 province=form.province.data, prefix=form.prefix.data, digits=form.digits.data or "",
@@ -208,12 +210,9 @@ def settings():
                 require_signing_password=form.require_signing_password.data,
                 level_thresholds=organizations.parse_thresholds(form.level_thresholds.data),
                 emblem=_upload(form.emblem), remove_emblem=form.remove_emblem.data, actor=admin)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            errors, status = exc.fields, exc.status
+        if work.failed:
+            errors, status = work.error.fields, work.error.status
         else:
-            db.session.commit()
             flash("บันทึกการตั้งค่าหน่วยงานแล้ว", "success")
             return redirect(url_for("admin.settings"))
     else:
@@ -247,7 +246,7 @@ def person_new():
         form.roles.data = [Role.OFFICER.value]
     elif form.validate_on_submit():
         password = organizations.generate_password(form.username.data or "")
-        try:
+        with attempt() as work:
             user = organizations.create_user(
                 db.session, admin.organization, username=form.username.data or "",
                 full_name=form.full_name.data or "", position=form.position.data or "",
@@ -256,12 +255,9 @@ def person_new():
             signature = _upload(form.signature)
             if signature is not None:
                 organizations.set_signature(db.session, user, signature, actor=admin)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            errors, status = exc.fields, exc.status
+        if work.failed:
+            errors, status = work.error.fields, work.error.status
         else:
-            db.session.commit()
             return _no_store(Response(render_template("admin/password_once.html", person=user,
                                                       password=password, created=True)))
     else:
@@ -280,7 +276,7 @@ def person_edit(user_id: int):
         form.full_name.data, form.position.data = person.full_name, person.position
         form.roles.data = sorted(r.value for r in person.roles)
     elif form.validate_on_submit():
-        try:
+        with attempt() as work:
             organizations.update_user(db.session, person, full_name=form.full_name.data or "",
                                       position=form.position.data or "", roles=form.roles.data or [],
                                       actor=admin)
@@ -289,12 +285,9 @@ def person_edit(user_id: int):
                 organizations.set_signature(db.session, person, signature, actor=admin)
             elif form.remove_signature.data:
                 organizations.set_signature(db.session, person, None, actor=admin)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            errors, status = exc.fields, exc.status
+        if work.failed:
+            errors, status = work.error.fields, work.error.status
         else:
-            db.session.commit()
             flash(f"บันทึกข้อมูลของ {person.full_name} แล้ว", "success")
             return redirect(url_for("admin.person_edit", user_id=person.id))
     else:
@@ -318,13 +311,9 @@ def _set_active(user_id: int, active: bool):
     person = organizations.user_in_org(db.session, admin.organization, user_id)
     if not ActionOnlyForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt() as work:
         organizations.set_active(db.session, person, active, actor=admin)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    if not work.failed:
         if active:
             flash(f"เปิดการใช้งานบัญชีของ {person.full_name} แล้ว", "success")
         else:
@@ -341,7 +330,7 @@ def person_reset_password(user_id: int):
     if not ActionOnlyForm().validate_on_submit():
         abort(400)
     password = organizations.reset_password(db.session, person, actor=admin)
-    db.session.commit()
+    commit()
     return _no_store(Response(render_template("admin/password_once.html", person=person, password=password,
                                               created=False)))
 
@@ -364,19 +353,16 @@ def my_signature():
         if not form.validate_on_submit():
             abort(400)
         signature = _upload(form.signature)
-        try:
+        with attempt() as work:
             if signature is not None:
                 organizations.set_signature(db.session, user, signature, actor=user)
             elif form.remove_signature.data:
                 organizations.set_signature(db.session, user, None, actor=user)
             else:
                 raise DomainError("กรุณาเลือกไฟล์รูปภาพ", {"signature": "กรุณาเลือกไฟล์รูปภาพ"})
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            errors, status = exc.fields, (exc.status if exc.status != 400 else 422)
+        if work.failed:
+            errors, status = work.error.fields, (work.error.status if work.error.status != 400 else 422)
         else:
-            db.session.commit()
             flash("บันทึกลายมือชื่อแล้ว", "success")
             return redirect(url_for("admin.my_signature"))
     return render_template("admin/my_signature.html", form=form, errors=errors), status
@@ -437,19 +423,16 @@ def chain():
         rows = _apply_chain_command(form, form.chain_cmd.data)
     else:
         rows = form.rows()
-        try:
+        with attempt() as work:
             organizations.set_chain_rows(db.session, org, rows, actor=admin)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            errors, status = exc.fields, exc.status
+        if work.failed:
+            errors, status = work.error.fields, work.error.status
         else:
-            db.session.commit()
             flash("บันทึกสายการลงนามแล้ว หนังสือที่เสนอไปก่อนหน้านี้ยังใช้สายการลงนามเดิม", "success")
             return redirect(url_for("admin.chain"))
     return render_template(
         "admin/chain.html", form=form, rows=rows, errors=errors,
-        assignees=[u for u in members if u.is_active], people=people, kind_labels=KIND_LABELS,
+        assignees=[u for u in members if u.is_active], people=people, kind_labels=STEP_KIND_LABELS,
         acting_suggestions=ACTING_SUGGESTIONS, blocks=preview_blocks(rows, people),
         max_rows=form.steps.max_entries), status
 

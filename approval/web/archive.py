@@ -16,13 +16,14 @@ from flask_login import current_user, login_required
 
 from ..errors import DomainError
 from ..extensions import db
+from ..labels import DECISION_LABELS
 from ..models import Decision, Role
 from ..services import archive as archive_service
 from ..services import memos as memo_service
 from ..services import register as register_service
 from ..services import search as search_service
 from ..thai import be_year, to_local, utcnow
-from ..workflow import DECISION_LABELS
+from .unit import attempt
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 
@@ -79,13 +80,10 @@ def index():
 def file_memo(memo_id: int):
     """จัดเก็บเข้าแฟ้ม: the records officer archives a decided memo (through the workflow)."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
-    try:
+    with attempt() as work:
         memo_service.act(db.session, memo, _user(), "archive")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    if work.failed:
         return redirect(url_for("archive.index"), 303)
-    db.session.commit()
     flash(f"จัดเก็บหนังสือ {memo.number or ''} เข้าแฟ้มแล้ว", "success")
     return redirect(request.form.get("back") if _safe_back() else url_for("archive.index"), 303)
 

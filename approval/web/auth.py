@@ -18,11 +18,11 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DomainError
 from ..extensions import db, limiter, login_manager
 from ..forms import LoginForm, PasswordChangeForm
 from ..models import User
 from ..services import accounts
+from .unit import attempt
 
 bp = Blueprint("auth", __name__)
 
@@ -84,13 +84,10 @@ def login():
         form.next.data = request.args.get("next", "")
     status = 200
     if form.validate_on_submit():
-        try:
+        with attempt() as work:  # the failure counter (or its reset) is kept either way
             user = accounts.authenticate(db.session, form.username.data, form.password.data)
-        except accounts.AccountLocked as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return render_template("auth/login.html", form=form), exc.status
-        db.session.commit()  # the failure counter (or its reset) is kept either way
+        if work.failed:
+            return render_template("auth/login.html", form=form), work.error.status
         if user is None:
             flash(BAD_CREDENTIALS, "danger")
         else:
@@ -121,14 +118,11 @@ def profile():
     status = 200
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with attempt() as work:
             accounts.change_password(user, form.current_password.data, form.new_password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            errors, status = exc.fields, 422
+        if work.failed:
+            errors, status = work.error.fields, 422
         else:
-            db.session.commit()
             login_user(user, remember=False)  # this session carries the new version
             session.permanent = True
             flash("เปลี่ยนรหัสผ่านแล้ว ระบบได้ออกจากระบบในอุปกรณ์อื่นทั้งหมด", "success")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..api.errors import json_error
-from ..errors import DomainError
+from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..transaction import CONFLICT_MESSAGE, is_lock_error
 
 TITLES = {
     400: ("คำขอไม่ถูกต้อง", "ระบบไม่เข้าใจคำขอนี้ กรุณาลองใหม่จากหน้าเดิม"),
@@ -65,9 +67,16 @@ def register_error_handlers(app: Flask) -> None:
             return response, code, {"Allow": ", ".join(exc.valid_methods)}
         return response, code
 
+    @app.errorhandler(StaleDataError)
+    def lost_race(exc: Exception):
+        """A race lost outside the unit of work (an autoflush, say): 409 like any other."""
+        return domain_error(Conflict(CONFLICT_MESSAGE))
+
     @app.errorhandler(DBAPIError)
     def database_unavailable(exc: DBAPIError):
         """The database is unreachable (or failed mid-request): 503, never a traceback."""
+        if isinstance(exc, IntegrityError) or (isinstance(exc, OperationalError) and is_lock_error(exc)):
+            return lost_race(exc)
         app.logger.error("database error: %s", exc.__class__.__name__, exc_info=exc)
         try:
             db.session.rollback()

@@ -21,18 +21,15 @@ from .. import workflow
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import ActionForm, MemoForm
+from ..labels import ACTION_DONE
 from ..services import documents
 from ..services import memos as memo_service
 from ..services import plans as plan_service
+from .unit import attempt
 
 bp = Blueprint("memos", __name__)
 
 PER_PAGE = 20
-ACTION_DONE = {
-    "submit": "เสนอหนังสือแล้ว", "forward": "ลงนามความเห็นและส่งต่อแล้ว", "return": "ส่งคืนแก้ไขแล้ว",
-    "withdraw": "ดึงหนังสือกลับแล้ว", "order": "ลงนามสั่งการแล้ว", "archive": "จัดเก็บเข้าแฟ้มแล้ว",
-    "cancel": "ยกเลิกหนังสือแล้ว",
-}
 
 
 @bp.before_request
@@ -125,13 +122,10 @@ def new():
         return _render_form(form, status=400)
     if _apply_section_command(form):
         return _render_form(form)
-    try:
+    with attempt() as work:
         memo = memo_service.create_memo(db.session, _user(), form.memo_data())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _render_form(form, errors=exc.fields, status=exc.status)
-    db.session.commit()
+    if work.failed:
+        return _render_form(form, errors=work.error.fields, status=work.error.status)
     flash("บันทึกร่างหนังสือแล้ว", "success")
     return redirect(url_for("memos.detail", memo_id=memo.id))
 
@@ -139,7 +133,7 @@ def new():
 @bp.route("/memos/<int:memo_id>/edit", methods=["GET", "POST"])
 def edit(memo_id: int):
     memo = memo_service.get_memo(db.session, _user(), memo_id)
-    if memo.author_id != current_user.id or not memo.is_editable:
+    if not memo.can_edit(_user()):
         flash("แก้ไขได้เฉพาะผู้จัดทำ และเฉพาะหนังสือที่เป็นร่างหรือถูกส่งคืนแก้ไข", "warning")
         return redirect(url_for("memos.detail", memo_id=memo.id))
     if request.method == "GET":
@@ -154,14 +148,11 @@ def edit(memo_id: int):
         return _render_form(form, memo, status=400)
     if _apply_section_command(form):
         return _render_form(form, memo)
-    try:
+    with attempt() as work:
         memo_service.update_memo(db.session, memo, _user(), form.memo_data(),
                                  expected_version=form.seen_version())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _render_form(form, memo, errors=exc.fields, status=exc.status)
-    db.session.commit()
+    if work.failed:
+        return _render_form(form, memo, errors=work.error.fields, status=work.error.status)
     flash("บันทึกการแก้ไขแล้ว", "success")
     return redirect(url_for("memos.detail", memo_id=memo.id))
 
@@ -185,7 +176,7 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
         "form": action_form or ActionForm(),
         "action_errors": action_errors or {}, "failed_action": failed_action,
         "needs_password": bool(memo.organization.setting("require_signing_password")),
-        "can_edit": memo.author_id == user.id and memo.is_editable,
+        "can_edit": memo.can_edit(user),
         "plan_summary": plan_summary,
         "digits": memo.organization.uses_thai_digits,
     }
@@ -204,18 +195,16 @@ def action(memo_id: int):
     if not form.validate_on_submit():
         abort(400)
     name = form.action.data or ""
-    try:
+    with attempt() as work:
         memo_service.act(db.session, memo, _user(), name, comment=form.comment.data or "",
                          decision=form.decision.data or None, password=form.password.data or None)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    if work.failed:
+        exc = work.error
         memo = memo_service.get_memo(db.session, _user(), memo_id)
         form.password.data = ""
         errors = {"password": exc.message} if exc.code == "confirmation_failed" else dict(exc.fields)
         context = _detail_context(memo, form, errors or {"_": exc.message}, name)
         return render_template("memos/detail.html", **context), exc.status
-    db.session.commit()
     flash(ACTION_DONE.get(name, "ดำเนินการแล้ว"), "success")
     return redirect(url_for("memos.detail", memo_id=memo.id))
 

@@ -1,0 +1,102 @@
+"""The chain's effects: what happens when the rulebook allows a move.
+
+:mod:`approval.workflow` decides whether a move is allowed (``check``, once per action);
+:func:`apply` then makes it happen -- opens a round with its step rows and the memo's number,
+signs or returns the pending step, records the decision -- and writes the one event that
+says so, in the same transaction. It flushes nothing; the request commits once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from ..errors import ValidationFailed
+from ..models import ChainStep, Event, Memo, Step, StepDecision, StepStatus
+from ..thai import utcnow
+from ..workflow import Action, Transition, chain_problems, validate_input
+from . import audit, numbering
+
+
+def _start_round(session: Session, memo: Memo, chain: list[ChainStep], now: dt.datetime) -> None:
+    if not chain:
+        raise ValidationFailed("หน่วยงานยังไม่ได้กำหนดสายการลงนาม กรุณาติดต่อผู้ดูแลระบบ")
+    problems = chain_problems([c.kind for c in chain], [c.assignee.is_active for c in chain])
+    if "chain" in problems:
+        raise ValidationFailed(f"สายการลงนามไม่ถูกต้อง: {problems['chain']} กรุณาติดต่อผู้ดูแลระบบ")
+    if problems:
+        raise ValidationFailed("ผู้ลงนามบางคนในสายการลงนามถูกปิดการใช้งาน กรุณาติดต่อผู้ดูแลระบบ")
+    memo.round += 1
+    for seq, link in enumerate(chain, start=1):
+        memo.steps.append(Step(
+            organization_id=memo.organization_id, round=memo.round, seq=seq, title=link.title,
+            kind=link.kind, assignee_id=link.assignee_id, assignee=link.assignee, acting=link.acting,
+            status=StepStatus.PENDING if seq == 1 else StepStatus.WAITING, comment="",
+        ))
+    if memo.number is None:
+        memo.number_year, memo.number_seq, memo.number = numbering.next_number(
+            session, memo.organization, now
+        )
+
+
+def _point_at_pending(memo: Memo) -> None:
+    """Point the memo at its pending step (or at none): the inbox reads these two columns."""
+    pending = memo.pending_step
+    memo.current_step = pending.seq if pending else None
+    memo.pending_assignee_id = pending.assignee_id if pending else None
+
+
+def apply(
+    session: Session,
+    memo: Memo,
+    user,
+    action: Action,
+    rule: Transition,
+    *,
+    comment: str = "",
+    decision: str | None = None,
+    chain: list[ChainStep] | None = None,
+    confirmed: bool = False,
+) -> Event:
+    """Carry out `action`, already allowed by ``workflow.check`` as `rule`, and record its event."""
+    comment = (comment or "").strip()
+    chosen = validate_input(rule, action, comment, decision)
+    now = utcnow()
+    from_state = memo.state
+    step = memo.pending_step
+    if action is Action.SUBMIT:
+        _start_round(session, memo, chain or [], now)
+        step = memo.pending_step
+    elif action in (Action.FORWARD, Action.RETURN, Action.ORDER):
+        step.comment = comment
+        step.signed_at = now
+        step.confirmed = confirmed
+        if action is Action.FORWARD:
+            step.status, step.decision = StepStatus.DONE, StepDecision.FORWARD
+            following = next(s for s in memo.round_steps if s.seq == step.seq + 1)
+            following.status = StepStatus.PENDING
+        elif action is Action.RETURN:
+            step.status, step.decision = StepStatus.RETURNED, StepDecision.RETURN
+        else:
+            step.status, step.decision = StepStatus.DONE, StepDecision(chosen.value)
+            memo.decision, memo.decided_at = chosen, now
+    elif action is Action.WITHDRAW:
+        for s in memo.round_steps:
+            memo.steps.remove(s)
+            session.delete(s)
+        memo.round -= 1
+        step = None
+    elif action is Action.ARCHIVE:
+        memo.archived_at = now
+    memo.state = rule.to
+    _point_at_pending(memo)
+    data = {"confirmed": True} if confirmed else {}
+    if chosen is not None:
+        data["decision"] = chosen.value
+    return audit.record_event(
+        session, organization_id=memo.organization_id, memo=memo, actor=user, action=action.value,
+        from_state=from_state.value, to_state=memo.state.value, round=memo.round or None,
+        step=step.seq if step is not None and action is not Action.SUBMIT else None,
+        comment=comment, data=data, at=now,
+    )
