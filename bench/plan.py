@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from approval.services import plan_io
-from approval.services import plan_report as pr
+from approval.plan_report import compute as pr
+from approval.plan_report import io as plan_io
 
 
 def make_projects(count: int, seed: int = 2567) -> list[pr.Project]:

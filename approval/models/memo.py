@@ -14,8 +14,8 @@ from .base import UTCDateTime, enum_column, utcnow
 from .organization import StepKind
 
 if TYPE_CHECKING:
+    from ..plan_report.models import PlanReport
     from .organization import Organization
-    from .plan import PlanReport
     from .user import User
 
 

@@ -21,9 +21,9 @@ from .. import workflow
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import ActionForm, MemoForm
+from ..plan_report import service as plan_service
 from ..services import documents
 from ..services import memos as memo_service
-from ..services import plans as plan_service
 
 bp = Blueprint("memos", __name__)
 

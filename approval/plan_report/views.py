@@ -16,12 +16,12 @@ from markupsafe import Markup, escape
 
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..forms import PlanHeaderForm, PlanImportForm
 from ..services import memos as memo_service
-from ..services import plan_io
-from ..services import plan_report as pr
-from ..services import plans as plan_service
 from ..thai import thai_digits
+from . import compute as pr
+from . import io as plan_io
+from . import service as plan_service
+from .forms import PlanHeaderForm, PlanImportForm
 
 bp = Blueprint("plans", __name__)
 

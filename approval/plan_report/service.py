@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidTransition, NotYourTurn, ValidationFailed
 from ..models import Memo, Organization, PlanProject, PlanReport, User
+from ..services import audit, search
+from ..services.text import clean_text
 from ..thai import utcnow
-from . import audit, search
-from . import plan_report as pr
-from .plan_io import validate_rows
-from .text import clean_text
+from . import compute as pr
+from .io import validate_rows
 
 TEXT_ITEMS_MAX, TEXT_ITEM_LEN = 20, 2000
 
@@ -167,9 +167,9 @@ def print_context(report: PlanReport, org: Organization) -> dict:
 
 
 def attach_reference_report(session: Session, memo: Memo, user: User) -> PlanReport:
-    """The reference memo's report (demo data shipped in approval/demo)."""
-    from ..demo import plan_report as ref
-    from .plan_io import load_demo_projects
+    """The reference memo's report (demo data shipped in approval/plan_report)."""
+    from . import demo as ref
+    from .io import load_demo_projects
 
     header = {"fiscal_year": ref.FISCAL_YEAR, "round": ref.ROUND, "minimum_projects": ref.MINIMUM_PROJECTS,
               "problems": list(ref.PROBLEMS), "suggestions": list(ref.SUGGESTIONS),
