@@ -97,7 +97,8 @@ def page_ms(projects: list[pr.Project], repeats: int) -> dict[str, float]:
     from approval.cli import seed_demo
     from approval.extensions import db
     from approval.models import Memo, User
-    from approval.services import accounts, plans
+    from approval.plan_report import service as plans
+    from approval.services import accounts
 
     accounts.use_fast_hasher()
     tmp = Path(tempfile.mkdtemp(prefix="bench-plan-"))
