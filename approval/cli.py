@@ -51,7 +51,8 @@ def seed_org(session, org_data, people, chain, password: str | None) -> tuple[Or
 def seed_demo(password: str | None = None) -> dict:
     """The reference organisation, its people, chain and draft memo; a second organisation."""
     from .demo import reference
-    from .services import memos, plans
+    from .plan_report import service as plans
+    from .services import memos
 
     session = db.session
     org, users, created = seed_org(session, reference.ORG, reference.PEOPLE, reference.CHAIN, password)

@@ -34,7 +34,7 @@ from tests.pdf.reference_memo import reference_memo
 def _memo() -> tuple[dict, str]:
     memo = reference_memo(signed=True)
     try:
-        from approval.demo.plan_report import reference_report
+        from approval.plan_report.demo import reference_report
 
         memo["plan_report"] = reference_report(digits=True)
         return memo, "memo + 49-project plan report"

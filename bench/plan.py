@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from approval.services import plan_io
-from approval.services import plan_report as pr
+from approval.plan_report import compute as pr
+from approval.plan_report import io as plan_io
 
 
 def make_projects(count: int, seed: int = 2567) -> list[pr.Project]:
@@ -97,7 +97,8 @@ def page_ms(projects: list[pr.Project], repeats: int) -> dict[str, float]:
     from approval.cli import seed_demo
     from approval.extensions import db
     from approval.models import Memo, User
-    from approval.services import accounts, plans
+    from approval.plan_report import service as plans
+    from approval.services import accounts
 
     accounts.use_fast_hasher()
     tmp = Path(tempfile.mkdtemp(prefix="bench-plan-"))

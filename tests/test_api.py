@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from approval.services.plan_io import COLUMNS
+from approval.plan_report.io import COLUMNS
 
 from .conftest import PASSWORD
 
 API = "/api/v1"
-DEMO_CSV = Path(__file__).resolve().parent.parent / "approval" / "demo" / "plan-2567-round6-projects.csv"
+DEMO_CSV = Path(__file__).resolve().parent.parent / "approval" / "plan_report" / "plan-2567-round6-projects.csv"
 
 
 class Api:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from approval.services.plan_io import (
+from approval.plan_report.compute import Project
+from approval.plan_report.io import (
     COLUMNS,
     MAX_ROWS,
     export_csv,
@@ -21,10 +22,9 @@ from approval.services.plan_io import (
     parse_xlsx,
     validate_rows,
 )
-from approval.services.plan_report import Project
 
 D = Decimal
-DEMO = Path(__file__).resolve().parent.parent / "approval/demo/plan-2567-round6-projects.csv"
+DEMO = Path(__file__).resolve().parent.parent / "approval/plan_report/plan-2567-round6-projects.csv"
 
 
 def good(**overrides) -> dict:
@@ -379,7 +379,7 @@ def test_parse_xlsx_refuses_non_xlsx():
 
 
 def test_parse_xlsx_guards(monkeypatch):
-    from approval.services import plan_io
+    from approval.plan_report import io as plan_io
 
     monkeypatch.setattr(plan_io, "MAX_XLSX_UNCOMPRESSED", 100_000)
     bomb = io.BytesIO()

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from approval.services import plan_report as pr
-from approval.services.plan_io import load_demo_projects
-from approval.services.plan_report import (
+from approval.plan_report import compute as pr
+from approval.plan_report.compute import (
     DEFAULT_LEVEL_THRESHOLDS,
     DIMENSIONS,
     STATUS_LABELS,
@@ -29,6 +28,7 @@ from approval.services.plan_report import (
     validate_level_thresholds,
     warnings,
 )
+from approval.plan_report.io import load_demo_projects
 
 D = Decimal
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ def _expected_row(values) -> dict:
 
 
 def test_demo_csv_is_the_seed_copy():
-    text = (ROOT / "approval/demo/plan-2567-round6-projects.csv").read_text(encoding="utf-8")
+    text = (ROOT / "approval/plan_report/plan-2567-round6-projects.csv").read_text(encoding="utf-8")
     assert text.splitlines()[0] == "no,dimension,name,budget,ordinance_budget,disbursed,status,in_ordinance,note"
     assert len(text.splitlines()) == 50
 
@@ -417,7 +417,7 @@ def test_round_period():
 
 
 def _reference(digits=True):
-    from approval.demo.plan_report import reference_report
+    from approval.plan_report.demo import reference_report
 
     return reference_report(digits)
 

@@ -21,7 +21,9 @@ from approval.config import DEV_SECRET, load_config
 from approval.errors import ValidationFailed
 from approval.extensions import db, limiter
 from approval.models import ApiToken, Event, Memo, MemoDocument, MemoState, User
-from approval.services import accounts, audit, documents, memos, plan_io, plans
+from approval.plan_report import io as plan_io
+from approval.plan_report import service as plans
+from approval.services import accounts, audit, documents, memos
 from approval.services.text import clean_text
 
 from . import helpers

@@ -5,9 +5,9 @@ from __future__ import annotations
 from copy import deepcopy
 
 from ..models import Decision, MemoState, StepDecision, StepKind, StepStatus
+from ..plan_report import io as plan_io
+from ..plan_report.compute import STATUSES
 from ..services import memos as memo_service
-from ..services import plan_io
-from ..services.plan_report import STATUSES
 from ..workflow import COMMENT_MAX, Action
 
 STATES = [s.value for s in MemoState]

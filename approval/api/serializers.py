@@ -15,7 +15,8 @@ from flask import url_for
 
 from ..models import Event as EventRow
 from ..models import Memo, MemoState, PlanReport, Step, User
-from ..services import plan_report, plans
+from ..plan_report import compute as plan_report
+from ..plan_report import service as plans
 
 PROJECT_KEYS = ("no", "dimension", "name", "budget", "ordinance_budget", "disbursed", "status",
                 "in_ordinance", "note", "reason")

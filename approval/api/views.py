@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import InvalidOperation
-
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from ..errors import NotFound
 from ..extensions import db, limiter
 from ..models import MemoState
-from ..services import accounts, documents, memos, plan_io, plans
+from ..services import accounts, documents, memos
 from ..transaction import commit
 from . import serializers as out
 from .errors import ApiError, register_blueprint_handlers
@@ -18,7 +15,6 @@ from .parsing import (
     json_object,
     optional_text,
     query_int,
-    small_int_text,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -27,9 +23,6 @@ register_blueprint_handlers(bp)
 PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
 MEMO_FIELDS = frozenset(memos.WRITABLE)
 ACTION_FIELDS = frozenset({"action", "comment", "decision", "password"})
-REPORT_FIELDS = frozenset({"fiscal_year", "round", "minimum_projects", "projects", "problems", "suggestions",
-                           "reporter_name", "reporter_position"})
-CSV_HEADER_PARAMS = ("fiscal_year", "round", "minimum_projects")
 STATES = tuple(s.value for s in MemoState)
 Q_MAX, PER_PAGE_MAX, PAGE_MAX = 100, 100, 1_000_000
 YEAR_MIN, YEAR_MAX = 2400, 2800
@@ -188,54 +181,6 @@ def memo_pdf(memo_id: int):
     if sha:
         response.headers["X-Content-SHA256"] = sha
     return response
-
-
-# --- plan report ------------------------------------------------------------------------
-
-@bp.get("/memos/<int:memo_id>/plan-report")
-def get_plan_report(memo_id: int):
-    memo = memos.get_memo(db.session, g.api_user, memo_id)
-    if memo.plan_report is None:
-        raise NotFound("หนังสือนี้ยังไม่มีรายงานแนบ")
-    return jsonify(out.report(memo.plan_report))
-
-
-@bp.put("/memos/<int:memo_id>/plan-report")
-def put_plan_report(memo_id: int):
-    memo = memos.get_memo(db.session, g.api_user, memo_id)
-    try:
-        if request.mimetype == "text/csv":
-            report = _save_csv(memo)
-        else:
-            data = json_object(REPORT_FIELDS)
-            _check_header_numbers(data)
-            report = plans.save_from_json(db.session, memo, g.api_user, data)
-    except InvalidOperation:
-        # plan_io.parse_amount cannot quantize amounts of 27 digits or more (reported upstream):
-        # an absurd amount is the client's error, never a 500.
-        raise ApiError(422, "จำนวนเงินเกินกำหนด", {"projects": "จำนวนเงินต้องไม่เกิน 999,999,999,999.99"}) from None
-    commit()
-    return jsonify(out.report(report))
-
-
-def _check_header_numbers(data: dict) -> None:
-    problems: dict[str, str] = {}
-    small_int_text(data, CSV_HEADER_PARAMS, problems)
-    if problems:
-        raise ApiError(422, "ข้อมูลรายงานไม่ถูกต้อง", problems)
-
-
-def _save_csv(memo):
-    """CSV rows alone; the header from the query (defaulting to the report already attached)."""
-    header: dict = {}
-    if memo.plan_report is not None:
-        header = {k: v for k, v in plans.as_input(memo.plan_report).items() if k != "projects"}
-    for key in CSV_HEADER_PARAMS:
-        if key in request.args:
-            header[key] = request.args[key]
-    _check_header_numbers({key: request.args[key] for key in CSV_HEADER_PARAMS if key in request.args})
-    projects, errors = plan_io.parse_csv(request.get_data(cache=True))
-    return plans.save_imported(db.session, memo, g.api_user, header, projects, errors)
 
 
 # --- the document describing all this ---------------------------------------------------

@@ -1,4 +1,8 @@
-"""SQLAlchemy models, one module per aggregate."""
+"""SQLAlchemy models, one module per aggregate.
+
+The plan report's models live in its own package (:mod:`approval.plan_report.models`) and are
+re-exported here so that the metadata (and Alembic) sees every table.
+"""
 
 from .memo import (
     Decision,
@@ -12,7 +16,9 @@ from .memo import (
     StepStatus,
 )
 from .organization import DEFAULT_SETTINGS, ChainStep, Organization, StepKind
-from .plan import PlanProject, PlanReport
+
+# Imported where the old .plan module was, so that the tables keep their order in the metadata.
+from ..plan_report.models import PlanProject, PlanReport  # isort: skip
 from .search import MemoSearch
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 

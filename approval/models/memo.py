@@ -15,8 +15,8 @@ from .organization import StepKind
 from .user import READ_ALL_ROLES
 
 if TYPE_CHECKING:
+    from ..plan_report.models import PlanReport
     from .organization import Organization
-    from .plan import PlanReport
     from .user import User
 
 

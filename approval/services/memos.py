@@ -113,12 +113,13 @@ def create_memo(session: Session, author: User, data: dict) -> Memo:
     return memo
 
 
-def ensure_editable(memo: Memo, user: User) -> None:
-    """Refuse anyone but the author (403), and any memo that is not editable (409)."""
+def ensure_editable(memo: Memo, user: User, what: str = "หนังสือ") -> None:
+    """Memo.can_edit as a refusal: anyone but the author is 403, a memo not editable is 409."""
+    if memo.can_edit(user):
+        return
     if memo.author_id != user.id:
-        raise NotYourTurn("เฉพาะผู้จัดทำเท่านั้นที่แก้ไขหนังสือได้")
-    if not memo.is_editable:
-        raise InvalidTransition("แก้ไขได้เฉพาะหนังสือที่เป็นร่างหรือถูกส่งคืนแก้ไข")
+        raise NotYourTurn(f"เฉพาะผู้จัดทำเท่านั้นที่แก้ไข{what}ได้")
+    raise InvalidTransition(f"แก้ไข{what}ได้เฉพาะหนังสือที่เป็นร่างหรือถูกส่งคืนแก้ไข")
 
 
 def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_version: int | None = None) -> Memo:

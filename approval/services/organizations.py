@@ -142,7 +142,10 @@ def parse_thresholds(text: str) -> list[dict] | None:
 
 def thresholds_text(value: list[dict] | None) -> str:
     """The settings page's text for a stored thresholds setting (the default when unset)."""
-    from .plan_report import DEFAULT_LEVEL_THRESHOLDS, validate_level_thresholds
+    from ..plan_report.compute import (
+        DEFAULT_LEVEL_THRESHOLDS,
+        validate_level_thresholds,
+    )
 
     bands = validate_level_thresholds(value) if value else DEFAULT_LEVEL_THRESHOLDS
     return "\n".join(f"{row['min_pct']} {row['label']}" for row in bands.to_json())
@@ -154,8 +157,8 @@ def update_settings(
     emblem: bytes | None = None, remove_emblem: bool = False, actor: User | None = None,
 ) -> Organization:
     """Change the organisation's particulars and settings; the emblem goes through clean_image."""
+    from ..plan_report.compute import ThresholdsError, validate_level_thresholds
     from .images import clean_image
-    from .plan_report import ThresholdsError, validate_level_thresholds
 
     errors = {}
     _check_particulars(name, district, province, prefix, errors)

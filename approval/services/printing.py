@@ -76,7 +76,7 @@ def memo_print_dict(memo: Memo) -> dict:
         "plan_report": None,
     }
     if memo.plan_report is not None:
-        from .plans import print_context
+        from ..plan_report.service import print_context
 
         data["plan_report"] = print_context(memo.plan_report, org)
     return data

@@ -1,4 +1,7 @@
-"""Blueprints for the pages: auth, memos, plans; app-level error pages and security headers."""
+"""Blueprints for the pages: auth, memos, archive, admin; app-level error pages and security headers.
+
+The plan report's pages (blueprint ``plans``) live in :mod:`approval.plan_report.views`.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ def _value(obj):
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, archive, auth, errors, health, memos, plans, security
+    from ..plan_report import views as plans
+    from . import admin, archive, auth, errors, health, memos, security
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)

@@ -22,9 +22,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import ActionForm, MemoForm
 from ..labels import ACTION_DONE
+from ..plan_report import service as plan_service
 from ..services import documents
 from ..services import memos as memo_service
-from ..services import plans as plan_service
 from .unit import attempt
 
 bp = Blueprint("memos", __name__)

@@ -1,7 +1,7 @@
 """Import and export of the plan's project list (CSV, XLSX, JSON rows).
 
 Framework-free.  :func:`validate_rows` turns raw rows (CSV/XLSX cells or JSON API
-values) into :class:`~approval.services.plan_report.Project` objects or Thai
+values) into :class:`~approval.plan_report.compute.Project` objects or Thai
 error messages naming the row and the column; when there is any error the caller
 must store nothing.
 
@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import Any
 
-from approval.services.plan_report import (
+from approval.plan_report.compute import (
     CENT,
     DIMENSIONS,
     MAX_AMOUNT,
@@ -464,10 +464,10 @@ def export_xlsx(projects: Iterable[Project]) -> bytes:
 
 
 def load_demo_projects() -> list[Project]:
-    """The reference memo's 49 projects (``approval/demo/plan-2567-round6-projects.csv``)."""
+    """The reference memo's 49 projects (``approval/plan_report/plan-2567-round6-projects.csv``)."""
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "demo" / "plan-2567-round6-projects.csv"
+    path = Path(__file__).resolve().parent / "plan-2567-round6-projects.csv"
     projects, errors = parse_csv(path.read_bytes())
     if errors:  # pragma: no cover - the shipped file is valid
         raise ValueError(errors)

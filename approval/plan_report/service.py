@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidTransition, NotYourTurn, ValidationFailed
+from ..errors import ValidationFailed
 from ..models import Memo, Organization, PlanProject, PlanReport, User
+from ..services import audit, memos, search
+from ..services.text import clean_text
 from ..thai import utcnow
-from . import audit, search
-from . import plan_report as pr
-from .plan_io import validate_rows
-from .text import clean_text
+from . import compute as pr
+from .io import validate_rows
 
 TEXT_ITEMS_MAX, TEXT_ITEM_LEN = 20, 2000
 
@@ -78,10 +78,7 @@ def validate_header(data: dict) -> dict:
 
 def save_report(session: Session, memo: Memo, user: User, header: dict, projects: list[pr.Project]) -> PlanReport:
     """Replace the memo's plan report (only its author, only while editable)."""
-    if memo.author_id != user.id:
-        raise NotYourTurn("เฉพาะผู้จัดทำเท่านั้นที่แก้ไขรายงานแนบได้")
-    if not memo.is_editable:
-        raise InvalidTransition("แก้ไขรายงานแนบได้เฉพาะหนังสือที่เป็นร่างหรือถูกส่งคืนแก้ไข")
+    memos.ensure_editable(memo, user, "รายงานแนบ")
     report = memo.plan_report
     if report is None:
         report = PlanReport(organization_id=memo.organization_id, memo=memo)
@@ -167,9 +164,9 @@ def print_context(report: PlanReport, org: Organization) -> dict:
 
 
 def attach_reference_report(session: Session, memo: Memo, user: User) -> PlanReport:
-    """The reference memo's report (demo data shipped in approval/demo)."""
-    from ..demo import plan_report as ref
-    from .plan_io import load_demo_projects
+    """The reference memo's report (demo data shipped in approval/plan_report)."""
+    from . import demo as ref
+    from .io import load_demo_projects
 
     header = {"fiscal_year": ref.FISCAL_YEAR, "round": ref.ROUND, "minimum_projects": ref.MINIMUM_PROJECTS,
               "problems": list(ref.PROBLEMS), "suggestions": list(ref.SUGGESTIONS),

@@ -36,8 +36,8 @@ SUGGESTIONS: tuple[str, ...] = (
 
 def reference_report(digits: bool = True) -> dict[str, Any]:
     """The ``memo.plan_report`` dict of the reference memo (see ``templates/pdf/_plan_report.html``)."""
-    from approval.services import plan_report as pr
-    from approval.services.plan_io import load_demo_projects
+    from approval.plan_report import compute as pr
+    from approval.plan_report.io import load_demo_projects
 
     projects = load_demo_projects()
     summary = pr.compute(projects, MINIMUM_PROJECTS)

@@ -2,7 +2,7 @@
 
 Pure, framework-free functions on :class:`~decimal.Decimal` (never float).  From the
 list of projects of an organisation's plan they compute exactly the figures the
-e-PlanNACC attachment of the reference memo shows (see ``approval/demo``):
+e-PlanNACC attachment of the reference memo shows (see ``approval/plan_report/demo.py``):
 
 * a row per dimension (มิติ) and a total row: projects planned, projects done,
   budget in the plan, in the budget ordinance, used (disbursed), percentage of

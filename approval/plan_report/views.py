@@ -14,14 +14,15 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..extensions import db
-from ..forms import PlanHeaderForm, PlanImportForm
 from ..services import memos as memo_service
-from ..services import plan_io
-from ..services import plan_report as pr
-from ..services import plans as plan_service
 from ..thai import thai_digits
+from ..web.unit import attempt
+from . import compute as pr
+from . import io as plan_io
+from . import service as plan_service
+from .forms import PlanHeaderForm, PlanImportForm
 
 bp = Blueprint("plans", __name__)
 
@@ -76,7 +77,7 @@ def _page(memo, *, form=None, import_form=None, rows=None, cell_errors=None, hea
     report = memo.plan_report
     figures = plan_service.summary(report, memo.organization) if report is not None else None
     projects = plan_service.projects_of(report) if report is not None else []
-    editable = memo.author_id == current_user.id and memo.is_editable
+    editable = memo.can_edit(_user())
     if rows is None:
         rows = [{c: _cell_text(getattr(p, c)) for c in EDIT_COLUMNS} for p in projects]
     if editable:
@@ -132,15 +133,13 @@ def save(memo_id: int):
     rows = rows_from_form(request.form)
     if not form.validate_on_submit():
         return _page(memo, form=form, rows=rows, status=400)
-    try:
+    with attempt() as work:
         plan_service.save_from_json(db.session, memo, _user(), {**form.header_data(), "projects": rows})
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    if work.failed:
         memo = memo_service.get_memo(db.session, _user(), memo_id)
-        cells, header = _cell_errors(exc.fields)
-        return _page(memo, form=form, rows=rows, cell_errors=cells, header_errors=header, status=exc.status)
-    db.session.commit()
+        cells, header = _cell_errors(work.error.fields)
+        return _page(memo, form=form, rows=rows, cell_errors=cells, header_errors=header,
+                     status=work.error.status)
     flash("บันทึกรายงานแนบแล้ว", "success")
     return redirect(url_for("plans.show", memo_id=memo.id))
 
@@ -169,16 +168,13 @@ def import_file(memo_id: int):
     if errors:
         flash(f"นำเข้าไม่สำเร็จ พบข้อผิดพลาด {thai_digits(len(errors))} รายการ ยังไม่มีการบันทึกข้อมูลใด ๆ", "danger")
         return _page(memo, import_form=form, import_errors=errors, status=422)
-    try:
+    with attempt() as work:
         header = plan_service.validate_header(form.header_data())
         plan_service.save_report(db.session, memo, _user(), header, projects)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    if work.failed:
         memo = memo_service.get_memo(db.session, _user(), memo_id)
-        _, header_errors = _cell_errors(exc.fields)
-        return _page(memo, import_form=form, import_header_errors=header_errors, status=exc.status)
-    db.session.commit()
+        _, header_errors = _cell_errors(work.error.fields)
+        return _page(memo, import_form=form, import_header_errors=header_errors, status=work.error.status)
     flash(f"นำเข้ารายการโครงการ {thai_digits(len(projects))} รายการแล้ว", "success")
     return redirect(url_for("plans.show", memo_id=memo.id))
 

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from ..models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from .memo import Memo
+    from ..models.memo import Memo
 
 MONEY = sa.Numeric(14, 2)
 
