@@ -12,6 +12,7 @@ from flask import Flask
 from .errors import DomainError
 from .extensions import db
 from .models import Memo, Organization, User
+from .transaction import commit
 
 
 def _password(given: str | None) -> str:
@@ -65,7 +66,7 @@ def seed_demo(password: str | None = None) -> dict:
     _, _, created2 = seed_org(session, reference.SECOND_ORG, reference.SECOND_PEOPLE, reference.SECOND_CHAIN,
                               password)
     created.update(created2)
-    session.commit()
+    commit(session)
     return created
 
 
@@ -118,7 +119,7 @@ def register_cli(app: Flask) -> None:
                                            prefix=prefix)
         except DomainError as exc:
             _fail(exc)
-        db.session.commit()
+        commit()
         click.echo(org.id)
 
     @app.cli.command("create-user")
@@ -148,7 +149,7 @@ def register_cli(app: Flask) -> None:
                                              position=position, roles=list(roles), password=password)
         except DomainError as exc:
             _fail(exc)
-        db.session.commit()
+        commit()
         click.echo(f"{user.id}\t{user.username}" + (f"\t{password}" if generated else ""))
 
     @app.cli.command("verify-chain")
