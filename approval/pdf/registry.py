@@ -163,25 +163,32 @@ def _check(p: Patch):
     return owner, original
 
 
+def apply(patches: list[Patch]) -> dict[str, Callable]:
+    """Check every patch, then apply them all (each target set to a
+    :func:`dispatcher`); return target -> original.  A failed check raises
+    before anything is changed, so the libraries stay stock."""
+    planned = []
+    for p in patches:
+        if p.when is not None and not p.when():
+            continue
+        owner, original = _check(p)
+        planned.append((p, owner, original))
+    for p, owner, original in planned:
+        setattr(owner, p.attribute, dispatcher(original, p.replacement))
+    return {p.target: original for p, _owner, original in planned}
+
+
 def install() -> None:
-    """Check and apply every declared patch (once per process)."""
+    """Check and apply every declared patch (once per process; idempotent)."""
     global _installed
     with _lock:
         if _installed:
             return
         check_versions()
         _load_layers()
-        planned = []
-        for p in PATCHES:
-            if p.when is not None and not p.when():
-                continue
-            owner, original = _check(p)
-            planned.append((p, owner, original))
-        # Checked all before changing any: a failure leaves the libraries stock.
-        for p, owner, original in planned:
-            ORIGINALS[p.target] = original
-            INSTALLED[p.target] = p
-            setattr(owner, p.attribute, dispatcher(original, p.replacement))
+        originals = apply(PATCHES)
+        ORIGINALS.update(originals)
+        INSTALLED.update({p.target: p for p in PATCHES if p.target in originals})
         _installed = True
 
 

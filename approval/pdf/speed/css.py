@@ -102,7 +102,6 @@ def _CSSCollect(node, c):
         _CSS_CASCADE.reset(token)
 
 
-
 @patch(TRANSFORM_ATTRS, layer="speed", original_sha256="95de18432c06f1cc",
        why="xhtml2pdf builds and grows an argument list for every key, some twenty times per element")
 def _transform_attrs(obj, keys, container, func, extras=None):

@@ -35,7 +35,6 @@ def _fp_str(*a):
         return rl_accel.fp_str(*a)
 
 
-
 def _pure_python_fp_str() -> bool:
     # Without ReportLab's C accelerator only: the accelerated fp_str is fast already.
     return rl_accel.fp_str.__name__ == "_py_fp_str"

@@ -28,7 +28,6 @@ _WS_SPLIT = re.compile(
 ).split
 
 
-
 class Glued(list):
     """A frag word that follows the previous one without a space between."""
 
