@@ -37,7 +37,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    configure_pdf_process()
     return app
+
+
+def configure_pdf_process() -> None:
+    """The PDF renderer's process-wide settings (they change a memo's bytes),
+    before any request or CLI command (render-memo...) can render."""
+    from .pdf.process import configure_process
+
+    configure_process()
 
 
 def _check_secret(app: Flask) -> None:

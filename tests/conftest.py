@@ -12,10 +12,13 @@ from flask_migrate import upgrade
 
 from approval import create_app
 from approval.extensions import db
+from approval.pdf.process import configure_process
 from approval.services import accounts
 
 PASSWORD = "demo-pass-123"
 accounts.use_fast_hasher()
+# Every test that renders a PDF does so with the settings of every other process.
+configure_process()
 
 
 def _database_url(tmp_root: Path) -> str:

@@ -8,7 +8,7 @@ font file again.  A fifth name, ``sarabunnum_00``, is the regular face under
 another name: text drawn in it gets Thai digits (used for the page number,
 which xhtml2pdf only knows how to write in Arabic digits).
 
-Shaping (see :mod:`.patches`) draws some glyphs that have no Unicode code
+Shaping (see :mod:`.thai.shaping`) draws some glyphs that have no Unicode code
 point: Sarabun's raised and narrow tone marks, the short ฎ ฏ and the ญ ฐ
 without their tails.  ReportLab gives them private-use code points as it
 meets them; each face is shaped once here with every Thai combination, so
@@ -88,7 +88,7 @@ def _prepare(font: TTFont) -> None:
     """Zero-width U+200B, fixed private-use code points, their real text."""
     face = font.face
     # The line breaker marks Thai word boundaries inside a line's text with
-    # U+200B (see patches.py); Sarabun has no glyph for it, so without this
+    # U+200B (see thai/lines.py); Sarabun has no glyph for it, so without this
     # ReportLab would measure it as .notdef (0.7 em).  It is never drawn.
     face.charWidths[ord(ZWSP)] = 0
     for word in _warm_text().split():  # word by word: one long string costs ~50 MB

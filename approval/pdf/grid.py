@@ -11,7 +11,7 @@ text, ``colspan``/``rowspan``, the ``width`` of the columns, ``repeat`` (the
 header rows repeated on every page) and the cells' classes.  It becomes one
 ReportLab ``Table`` with one paragraph per cell and a handful of table-wide
 commands (a 0.5 pt grid, the shaded header, paddings).  The paragraphs are
-xhtml2pdf's own, so the Thai line breaking and shaping of :mod:`.patches`
+xhtml2pdf's own, so the Thai line breaking and shaping of :mod:`.thai`
 apply to them as to any other text.
 
 What a grid table may hold is deliberately small: text in its cells (any

@@ -15,7 +15,9 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from approval.thai import money, thai_date, thai_digits
 
-from . import fonts, grid, patches, thaibreak
+from . import fonts, grid, process, registry, thaibreak
+from .speed import collector
+from .thai import stamp
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The app's own assets for the printed memo; the resource policy's base.
@@ -41,8 +43,10 @@ def jinja_env() -> Environment:
 
 
 def install_thai_support() -> None:
-    """Register Sarabun and patch xhtml2pdf for Thai (once per process)."""
-    patches.install()
+    """Register Sarabun, load the dictionary and patch xhtml2pdf (once per process)."""
+    fonts.register_fonts()
+    thaibreak.warm_up()
+    registry.install()
 
 
 def _image(path) -> Path | None:
@@ -68,8 +72,13 @@ _ORG_PREFIXES = ("องค์การบริหารส่วนตำบ�
                  "เทศบาลนคร", "อบต.", "อบจ.", "ทต.", "ทม.", "ทน.", "อำเภอ", "จังหวัด")
 
 
+def place_words(memo: dict) -> frozenset[str]:
+    """The memo's organisation's place names: the words its line breaking keeps
+    whole (a render input, like the memo itself; see thaibreak.custom_words)."""
+    return thaibreak.word_set(_place_words(memo.get("organization") or {}))
+
+
 def _place_words(org: dict) -> list[str]:
-    """The organisation's place names, as words the line breaker keeps whole."""
     words = []
     for key in ("name", "district", "province"):
         value = str(org.get(key) or "").strip()
@@ -153,7 +162,6 @@ def build_context(memo: dict) -> tuple[dict, list[Path]]:
         return None
 
     org = dict(memo.get("organization") or {})
-    thaibreak.add_words(_place_words(org))
     org["emblem_src"] = img(org.get("emblem_path"))
     author = dict(memo.get("author") or {})
     author["signature_src"] = img(author.get("signature_path"))
@@ -213,8 +221,9 @@ _TABLE_GAP = re.compile(
 
 
 def render_memo_html(memo: dict) -> tuple[str, list[Path]]:
-    ctx, images = build_context(memo)
-    html = jinja_env().get_template("pdf/memo.html").render(**ctx)
+    with thaibreak.custom_words(place_words(memo)):  # field_lines breaks lines here
+        ctx, images = build_context(memo)
+        html = jinja_env().get_template("pdf/memo.html").render(**ctx)
     return _TABLE_GAP.sub(r"\1", html), images
 
 
@@ -239,11 +248,16 @@ def _creation_date(memo: dict) -> dt.datetime:
     return dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def html_to_pdf(html: str, images: list[Path], created_at: dt.datetime, meta: dict | None = None) -> bytes:
+def html_to_pdf(html: str, images: list[Path], created_at: dt.datetime, meta: dict | None = None,
+                words: frozenset[str] = frozenset()) -> bytes:
+    """``html`` as PDF bytes dated ``created_at``; no line breaks inside ``words``."""
+    process.check_process()
     out = io.BytesIO()
-    # With the Thai layers on, grid tables are read by approval.pdf.grid, not by html5lib.
-    tables = grid.cut_tables(html) if patches.enabled() else contextlib.nullcontext(html)
-    with patches.rendering(created_at), tables as page:
+    layers = registry.enabled()
+    # With the layers on, grid tables are read by approval.pdf.grid, not by html5lib.
+    tables = grid.cut_tables(html) if layers else contextlib.nullcontext(html)
+    gc_paused = collector.paused() if layers else contextlib.nullcontext()
+    with stamp.render_date(created_at), thaibreak.custom_words(words), gc_paused, tables as page:
         result = pisa.CreatePDF(
             page,
             dest=out,
@@ -260,4 +274,4 @@ def render_memo_pdf(memo: dict) -> bytes:
     """The memo as PDF bytes, in the official บันทึกข้อความ layout."""
     install_thai_support()
     html, images = render_memo_html(memo)
-    return html_to_pdf(html, images, _creation_date(memo))
+    return html_to_pdf(html, images, _creation_date(memo), words=place_words(memo))

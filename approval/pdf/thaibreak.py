@@ -8,13 +8,21 @@ few typographic rules veto a break: never before a combining mark or before
 characters of which neither is Thai (a date such as ``พ.ศ.๒๕๖๗``, a number
 such as ``๗๓๖๐๑/๒๕๖`` or a name such as ``e-PlanNACC`` stays whole).
 
-The module is pure functions with caches; the patches in :mod:`.patches`
+The module is pure functions with caches; the patches in :mod:`.thai`
 call it while xhtml2pdf breaks its paragraphs into lines.
+
+Words the dictionary lacks (an organisation's place names) are not added to
+any process-wide state: a render names them with :func:`custom_words`, and
+the caches are keyed on them, so how one office's memo breaks never depends
+on which office's memo the same worker printed before.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 ZWSP = "\u200b"
@@ -44,25 +52,38 @@ def _allowed(before: str, after: str) -> bool:
     return bool(_THAI_LETTER.match(before) or _THAI_LETTER.match(after))
 
 
-_extra_words: set[str] = set()
+#: The words the render in progress keeps whole (see :func:`custom_words`).
+_CUSTOM_WORDS: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "thaibreak_custom_words", default=frozenset()
+)
 
 
-def add_words(words) -> None:
+def word_set(words: Iterable[str]) -> frozenset[str]:
+    """The Thai words of ``words``, stripped: what :func:`custom_words` keeps whole."""
+    return frozenset(w.strip() for w in words if w and w.strip() and _THAI_LETTER.search(w))
+
+
+@contextlib.contextmanager
+def custom_words(words: Iterable[str]):
     """
-    Teach the segmenter words its dictionary lacks -- the organisation's
-    place names, say, so that ขอนหาด is not broken into ขอน|หาด.  No break
-    is made inside such a word.  (Cheaper than a custom dictionary, which
-    would cost a second copy of PyThaiNLP's 60 MB trie.)  The set only grows.
+    Inside the block, :func:`segments` makes no break inside ``words``: words
+    its dictionary lacks -- the organisation's place names, say, so that
+    ขอนหาด is not broken into ขอน|หาด.  (Cheaper than a custom dictionary,
+    which would cost a second copy of PyThaiNLP's 60 MB trie.)  A context
+    variable, because the line breaker calls :func:`segments` from deep
+    inside xhtml2pdf, where no argument can be passed; each thread and each
+    render sees only its own words.
     """
-    new = {w.strip() for w in words if w and w.strip() and _THAI_LETTER.search(w)} - _extra_words
-    if new:
-        _extra_words.update(new)
-        _word_segments.cache_clear()
+    token = _CUSTOM_WORDS.set(word_set(words))
+    try:
+        yield
+    finally:
+        _CUSTOM_WORDS.reset(token)
 
 
-def _keep_words_whole(run: str, pieces: list[str]) -> list[str]:
+def _keep_words_whole(run: str, pieces: tuple[str, ...], words: frozenset[str]) -> tuple[str, ...]:
     inside: set[int] = set()
-    for word in _extra_words:
+    for word in words:
         start = run.find(word)
         while start >= 0:
             inside.update(range(start + 1, start + len(word)))
@@ -77,7 +98,7 @@ def _keep_words_whole(run: str, pieces: list[str]) -> list[str]:
         else:
             out.append(piece)
         pos += len(piece)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -88,8 +109,8 @@ def _tokenizer():
 
 
 @lru_cache(maxsize=65536)
-def _word_segments(run: str) -> tuple[str, ...]:
-    """``run`` (no spaces, no U+200B) cut where a line may break."""
+def _dictionary_segments(run: str) -> tuple[str, ...]:
+    """``run`` (no spaces, no U+200B) cut where the dictionary and the rules allow a break."""
     if not _THAI_LETTER.search(run):
         return (run,)
     tokens = _tokenizer()(run, engine="newmm", keep_whitespace=True)
@@ -105,23 +126,36 @@ def _word_segments(run: str) -> tuple[str, ...]:
             out[-1] += token
         else:
             out.append(token)
-    if _extra_words:
-        out = _keep_words_whole(run, out)
     return tuple(out)
 
 
-def segments(text: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def _segments_keeping(run: str, words: frozenset[str]) -> tuple[str, ...]:
+    return _keep_words_whole(run, _dictionary_segments(run), words)
+
+
+def _word_segments(run: str, words: frozenset[str]) -> tuple[str, ...]:
+    """``run`` (no spaces, no U+200B) cut where a line may break, ``words`` kept whole."""
+    if words:
+        return _segments_keeping(run, words)
+    return _dictionary_segments(run)
+
+
+def segments(text: str, words: frozenset[str] | None = None) -> list[str]:
     """
     Cut a run of text without white space into the pieces a line may break
     between.  U+200B is a break opportunity and is dropped; a U+200B at the
     start or the end gives an empty first or last piece, which says "a break
-    is allowed here" to the caller.
+    is allowed here" to the caller.  No break is made inside ``words``
+    (default: those of the enclosing :func:`custom_words`).
     """
+    if words is None:
+        words = _CUSTOM_WORDS.get()
     if ZWSP not in text:
-        return list(_word_segments(text)) if text else [""]
+        return list(_word_segments(text, words)) if text else [""]
     out: list[str] = []
     for i, part in enumerate(text.split(ZWSP)):
-        pieces = list(_word_segments(part)) if part else [""]
+        pieces = list(_word_segments(part, words)) if part else [""]
         if i and out and out[-1] == "" and pieces:
             # "a\u200b\u200bb": two opportunities in a row are one.
             out.pop()
@@ -147,4 +181,4 @@ def clusters(text: str) -> tuple[str, ...]:
 
 def warm_up() -> None:
     """Load the dictionary now rather than in the first request (~0.5 s)."""
-    _word_segments("องค์การบริหารส่วนตำบลขอนหาด")
+    _dictionary_segments("องค์การบริหารส่วนตำบลขอนหาด")
