@@ -46,7 +46,7 @@ def test_arabic_draft_reference_memo_bytes():
 
 
 def test_reference_memo_with_plan_report_bytes():
-    from approval.demo.plan_report import reference_report
+    from approval.plan_report.demo import reference_report
 
     memo = reference_memo(signed=True)
     memo["plan_report"] = reference_report(digits=True)
