@@ -34,6 +34,10 @@ def empty_database(tmp_path):
         admin.dispose()
 
 
+#: The memo's columns of a later migration (e3c0f0000003) that the current models write.
+SNAPSHOT_COLUMNS = ("author_name", "author_position", "author_signature_sha256")
+
+
 def tables(engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names())
 
@@ -72,6 +76,8 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 conn.execute(sa.text("CREATE TABLE memo_search (memo_id INTEGER PRIMARY KEY, "
                                      "organization_id INTEGER NOT NULL, text TEXT NOT NULL)"))
                 conn.execute(sa.text("ALTER TABLE organization ADD COLUMN admin_event_head VARCHAR(64)"))
+                for column in SNAPSHOT_COLUMNS:
+                    conn.execute(sa.text(f"ALTER TABLE memo ADD COLUMN {column} VARCHAR(200)"))
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -83,6 +89,8 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP TABLE memo_search"))
                 conn.execute(sa.text("ALTER TABLE organization DROP COLUMN admin_event_head"))
+                for column in SNAPSHOT_COLUMNS:
+                    conn.execute(sa.text(f"ALTER TABLE memo DROP COLUMN {column}"))
             db.session.remove()
             upgrade()
             from approval.models import Memo, User

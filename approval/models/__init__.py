@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from .audit import AuditCheckpoint, SignatureImage
 from .memo import (
     Decision,
     Event,
@@ -17,7 +18,7 @@ from .search import MemoSearch
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
-    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "ChainStep", "Decision", "Event", "Memo",
+    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "AuditCheckpoint", "ChainStep", "Decision", "Event", "Memo",
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
-    "Role", "Step", "StepDecision", "StepKind", "StepStatus", "User",
+    "Role", "SignatureImage", "Step", "StepDecision", "StepKind", "StepStatus", "User",
 ]
