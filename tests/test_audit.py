@@ -271,6 +271,10 @@ def test_a_rewritten_and_rehashed_order_is_found(app, decided):
     result = verify_cli(app)
     assert result.exit_code == 1
     assert f"event {order} (memo {decided.id})" in result.output and "คำนวณแฮชใหม่" in result.output
+    from approval.services import archive
+
+    # the integrity report and verify-archive say so too
+    assert any("คำนวณแฮชใหม่" in p.detail for p in archive.verify_archive(db.session, decided.organization_id))
 
 
 def test_rewriting_an_earlier_memo_is_found_after_later_checkpoints(app, decided, users):
