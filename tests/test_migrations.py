@@ -106,3 +106,45 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_snapshot_migration_backfills_signed_steps_from_the_current_users(seeded):
+    """e3c0f0000003 fills in the signing blocks of steps signed (and memos submitted) before it
+    with each person's current name, position and signature: the values at signing were never kept."""
+    import hashlib
+    import importlib.util
+    import io
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from PIL import Image
+
+    from approval.models import Memo, SignatureImage, Step
+    from approval.services import organizations
+    from tests import helpers
+
+    png = io.BytesIO()
+    Image.new("RGB", (60, 20), (0, 0, 200)).save(png, format="PNG")
+    head = helpers.user("head")
+    organizations.set_signature(db.session, head, png.getvalue())
+    db.session.commit()
+    memo = helpers.memo_in("review_deputy")
+    with db.engine.begin() as conn:  # as the rows were before the migration
+        conn.execute(sa.update(Step).values(signer_name=None, signer_position=None, signature_sha256=None))
+        conn.execute(sa.update(Memo).values(author_name=None, author_position=None, author_signature_sha256=None))
+        conn.execute(sa.delete(SignatureImage))
+    path = Path(__file__).parent.parent / "migrations" / "versions" / "e3c0f0000003_audit_anchor_and_signing_snapshot.py"
+    spec = importlib.util.spec_from_file_location("snapshot_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        migration._backfill()
+    db.session.expire_all()
+    steps = {s.seq: s for s in db.session.get(Memo, memo.id).steps}
+    sha = hashlib.sha256(head.signature_png).hexdigest()
+    assert (steps[1].signer_name, steps[1].signer_position, steps[1].signature_sha256) == (
+        head.full_name, head.position, sha)
+    assert steps[2].signer_name is None  # pending: not signed yet
+    assert db.session.get(SignatureImage, sha).png == head.signature_png
+    assert db.session.get(Memo, memo.id).author_name == helpers.user("legal").full_name
