@@ -154,12 +154,17 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("verify-chain")
     def verify_chain_command():
-        """Recompute every event hash chain; exit 1 when any link is broken."""
-        from .services import audit
+        """Recompute every event hash chain and check it against the signed checkpoints
+        (the exported files); exit 1 when any link is broken or anything was rewritten."""
+        from .services import anchors, audit
 
         problems = audit.verify_chain(db.session)
+        found, checked = anchors.verify(db.session, anchors.settings())
+        problems += found
         for p in problems:
             click.echo(f"event {p.event_id} (memo {p.memo_id}): {p.problem}")
         if problems:
             sys.exit(1)
         click.echo("ห่วงโซ่เหตุการณ์ครบถ้วน ไม่พบการแก้ไข")
+        click.echo(f"ตรงกับจุดยึดที่ลงนามไว้ {checked} จุด" if checked else
+                   "ยังไม่มีจุดยึด (flask anchor-chain) จึงตรวจได้เฉพาะความต่อเนื่องของห่วงโซ่")

@@ -30,6 +30,10 @@ def load_config() -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "files")),
+        # Signed audit checkpoints (services/anchors.py): the key, never in the database
+        # (unset: derived from SECRET_KEY), and the folder of the exported, trusted copies.
+        "AUDIT_ANCHOR_KEY": os.environ.get("AUDIT_ANCHOR_KEY") or None,
+        "AUDIT_ANCHOR_DIR": os.environ.get("AUDIT_ANCHOR_DIR", str(INSTANCE_DIR / "anchors")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "SESSION_COOKIE_HTTPONLY": True,

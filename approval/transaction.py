@@ -8,13 +8,17 @@ back; any other error rolls back too and propagates.
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import Conflict
+
+log = logging.getLogger(__name__)
 
 CONFLICT_MESSAGE = "มีผู้ดำเนินการกับข้อมูลนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
 
@@ -51,3 +55,23 @@ def commit(session: Session | None = None) -> None:
         session = db.session
     with conflicts_as_409(session):
         session.commit()
+    run_after_commit(session)
+
+
+def run_after_commit(session: Session) -> None:
+    """The follow-ups a service asked for once its changes are committed (``session.info
+    ["after_commit"]``, e.g. the audit checkpoint after an order), each in its own
+    transaction. A failing follow-up is logged and rolled back; what was committed stays."""
+    for follow_up in session.info.pop("after_commit", []):
+        try:
+            follow_up()
+            session.commit()
+        except Exception:
+            session.rollback()
+            log.exception("a follow-up after commit failed: %r", follow_up)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_follow_ups(session: Session) -> None:
+    """A rolled-back transaction asked for nothing."""
+    session.info.pop("after_commit", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -39,6 +40,7 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": _database_url(root),
         "STORAGE_DIR": str(root / "files"),
+        "AUDIT_ANCHOR_DIR": str(root / "anchors"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         # The race tests hold one connection per thread (up to 50 at once).
@@ -74,6 +76,7 @@ def ctx(app):
         yield app
         db.session.remove()
         _wipe()
+        shutil.rmtree(app.config["AUDIT_ANCHOR_DIR"], ignore_errors=True)  # the exported checkpoints too
 
 
 @pytest.fixture()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 
 import pytest
 import sqlalchemy as sa
 
 from approval.extensions import db
-from approval.models import Memo, MemoDocument
-from approval.services import audit
+from approval.models import AuditCheckpoint, Memo, MemoDocument, SignatureImage, Step
+from approval.services import anchors, audit
 from tests.helpers import memo_in
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -28,11 +29,26 @@ def snapshot() -> dict:
              for m in db.session.scalars(sa.select(Memo))}
     pdfs = {d.memo_id: (d.sha256, hashlib.sha256(d.content).hexdigest())
             for d in db.session.scalars(sa.select(MemoDocument))}
-    return {"memos": memos, "pdfs": pdfs}
+    signed = {s.id: (s.signer_name, s.signer_position, s.signature_sha256)
+              for s in db.session.scalars(sa.select(Step).where(Step.signed_at.is_not(None)))}
+    images = {i.sha256: hashlib.sha256(i.png).hexdigest() for i in db.session.scalars(sa.select(SignatureImage))}
+    checkpoints = {(c.organization_id, c.seq): (c.last_event_id, c.head_hash, c.signature)
+                   for c in db.session.scalars(sa.select(AuditCheckpoint))}
+    return {"memos": memos, "pdfs": pdfs, "signed": signed, "images": images, "checkpoints": checkpoints}
 
 
 def test_backup_then_restore_brings_back_every_memo_and_pdf(seeded, tmp_path, db_file):
-    memo_in("decided")  # freezes the reference memo's PDF
+    from PIL import Image
+
+    from approval.services import organizations
+    from tests.helpers import user
+
+    image = io.BytesIO()
+    Image.new("RGB", (120, 40), (0, 0, 200)).save(image, format="PNG")
+    organizations.set_signature(db.session, user("head"), image.getvalue(), actor=user("admin"))
+    db.session.commit()
+    memo_in("decided")  # freezes the reference memo's PDF; the head's signature is kept as signed
+    assert seeded.test_cli_runner().invoke(args=["anchor-chain"]).exit_code == 0
     storage = seeded.config["STORAGE_DIR"]
     import pathlib
 
@@ -40,6 +56,7 @@ def test_backup_then_restore_brings_back_every_memo_and_pdf(seeded, tmp_path, db
     (pathlib.Path(storage) / "note.txt").write_text("kept", encoding="utf-8")
     before = snapshot()
     assert before["pdfs"] and all(stored == actual for stored, actual in before["pdfs"].values())
+    assert before["images"] and before["checkpoints"] and any(sha for _n, _p, sha in before["signed"].values())
 
     runner = seeded.test_cli_runner()
     out = tmp_path / "backup"
@@ -49,12 +66,18 @@ def test_backup_then_restore_brings_back_every_memo_and_pdf(seeded, tmp_path, db
     assert manifest["sha256"] == hashlib.sha256((out / db_file).read_bytes()).hexdigest()
     assert (out / "files" / "note.txt").read_text(encoding="utf-8") == "kept"
     assert manifest["sha256"] in result.output
+    anchor_dir = anchors.settings(seeded).directory
+    assert manifest["anchors"] == "anchors" and sorted(p.name for p in (out / "anchors").iterdir()) == sorted(
+        p.name for p in anchor_dir.iterdir())
 
     # Disaster: documents lost, a memo changed, a stored file gone.
     db.session.execute(sa.delete(MemoDocument))
+    db.session.execute(sa.delete(AuditCheckpoint))
     db.session.execute(sa.update(Memo).values(subject="ถูกแก้ไข"))
     db.session.commit()
     (pathlib.Path(storage) / "note.txt").unlink()
+    lost = min(anchor_dir.iterdir())
+    lost.unlink()  # one exported anchor file lost: it comes back; the others are never replaced
     assert snapshot() != before
 
     result = runner.invoke(args=["restore", str(out), "--yes"])
@@ -63,6 +86,7 @@ def test_backup_then_restore_brings_back_every_memo_and_pdf(seeded, tmp_path, db
     assert after == before
     assert all(stored == actual for stored, actual in after["pdfs"].values())
     assert audit.verify_chain(db.session) == []
+    assert lost.exists() and anchors.verify(db.session, anchors.settings(seeded))[0] == []
     assert (pathlib.Path(storage) / "note.txt").read_text(encoding="utf-8") == "kept"
 
 

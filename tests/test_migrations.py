@@ -34,6 +34,10 @@ def empty_database(tmp_path):
         admin.dispose()
 
 
+#: The memo's columns of a later migration (e3c0f0000003) that the current models write.
+SNAPSHOT_COLUMNS = ("author_name", "author_position", "author_signature_sha256")
+
+
 def tables(engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names())
 
@@ -72,6 +76,8 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 conn.execute(sa.text("CREATE TABLE memo_search (memo_id INTEGER PRIMARY KEY, "
                                      "organization_id INTEGER NOT NULL, text TEXT NOT NULL)"))
                 conn.execute(sa.text("ALTER TABLE organization ADD COLUMN admin_event_head VARCHAR(64)"))
+                for column in SNAPSHOT_COLUMNS:
+                    conn.execute(sa.text(f"ALTER TABLE memo ADD COLUMN {column} VARCHAR(200)"))
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -83,6 +89,8 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP TABLE memo_search"))
                 conn.execute(sa.text("ALTER TABLE organization DROP COLUMN admin_event_head"))
+                for column in SNAPSHOT_COLUMNS:
+                    conn.execute(sa.text(f"ALTER TABLE memo DROP COLUMN {column}"))
             db.session.remove()
             upgrade()
             from approval.models import Memo, User
@@ -98,3 +106,45 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_snapshot_migration_backfills_signed_steps_from_the_current_users(seeded):
+    """e3c0f0000003 fills in the signing blocks of steps signed (and memos submitted) before it
+    with each person's current name, position and signature: the values at signing were never kept."""
+    import hashlib
+    import importlib.util
+    import io
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from PIL import Image
+
+    from approval.models import Memo, SignatureImage, Step
+    from approval.services import organizations
+    from tests import helpers
+
+    png = io.BytesIO()
+    Image.new("RGB", (60, 20), (0, 0, 200)).save(png, format="PNG")
+    head = helpers.user("head")
+    organizations.set_signature(db.session, head, png.getvalue())
+    db.session.commit()
+    memo = helpers.memo_in("review_deputy")
+    with db.engine.begin() as conn:  # as the rows were before the migration
+        conn.execute(sa.update(Step).values(signer_name=None, signer_position=None, signature_sha256=None))
+        conn.execute(sa.update(Memo).values(author_name=None, author_position=None, author_signature_sha256=None))
+        conn.execute(sa.delete(SignatureImage))
+    path = Path(__file__).parent.parent / "migrations" / "versions" / "e3c0f0000003_audit_anchor_and_signing_snapshot.py"
+    spec = importlib.util.spec_from_file_location("snapshot_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        migration._backfill()
+    db.session.expire_all()
+    steps = {s.seq: s for s in db.session.get(Memo, memo.id).steps}
+    sha = hashlib.sha256(head.signature_png).hexdigest()
+    assert (steps[1].signer_name, steps[1].signer_position, steps[1].signature_sha256) == (
+        head.full_name, head.position, sha)
+    assert steps[2].signer_name is None  # pending: not signed yet
+    assert db.session.get(SignatureImage, sha).png == head.signature_png
+    assert db.session.get(Memo, memo.id).author_name == helpers.user("legal").full_name

@@ -297,7 +297,8 @@ def test_wrong_signing_password_refuses_and_records_nothing_web(seeded):
     assert ok.status_code == 302
     db.session.expire_all()
     last = db.session.scalars(sa.select(Event).where(Event.memo_id == memo.id).order_by(Event.id.desc())).first()
-    assert last.action == "forward" and last.data == {"confirmed": True}
+    assert last.action == "forward" and last.data["confirmed"] is True
+    assert set(last.data) == {"confirmed", "signer"}  # the signing block as signed (see test_signing_snapshot)
 
 
 @pytest.mark.parametrize("action, extra", [("forward", {}), ("return", {}), ("order", {"decision": "approve"})])

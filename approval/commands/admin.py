@@ -1,7 +1,11 @@
 """Backup and restore: `flask --app wsgi backup -o DIR`, `flask --app wsgi restore DIR`.
 
-Memos, frozen PDFs, emblems and signatures all live in the database, so the database is
-the backup. On SQLite the copy is made with the sqlite3 online backup API (consistent
+Memos, frozen PDFs, emblems and signatures -- and the signature images kept as signed
+(``signature_image``) and the audit checkpoints (``audit_checkpoint``) -- all live in the
+database, so the database is the backup. The exported checkpoints (``AUDIT_ANCHOR_DIR``)
+are copied too, as ``anchors/``, but a restore never replaces or shortens an anchor file
+that exists: it is the trusted copy, and a restore of an older database must show up in
+``verify-chain`` as the events it lost. Only missing anchor files are put back. On SQLite the copy is made with the sqlite3 online backup API (consistent
 while the app keeps running); on PostgreSQL with pg_dump's custom format (one consistent
 snapshot) and put back with pg_restore in a single transaction. Either way the folder
 holds a manifest with the copy's SHA-256, checked before anything is restored.
@@ -27,6 +31,7 @@ from ..extensions import db
 DB_FILE = "approval.sqlite3"
 PG_FILE = "approval.dump"
 FILES_DIR = "files"
+ANCHORS_DIR = "anchors"
 MANIFEST = "manifest.json"
 
 
@@ -82,10 +87,44 @@ def _copy_files(out_dir: Path) -> str | None:
     return None
 
 
+def _anchor_dir() -> Path:
+    from ..services import anchors
+
+    return anchors.settings().directory
+
+
+def _copy_anchors(out_dir: Path) -> str | None:
+    """The exported audit checkpoints (one .jsonl per organisation), copied as they are."""
+    source = _anchor_dir()
+    files = sorted(source.glob("*.jsonl")) if source.is_dir() else []
+    if not files:
+        return None
+    (out_dir / ANCHORS_DIR).mkdir()
+    for path in files:
+        shutil.copy2(path, out_dir / ANCHORS_DIR / path.name)
+    return ANCHORS_DIR
+
+
+def _restore_anchors(in_dir: Path, manifest: dict) -> list[str]:
+    """Put back the anchor files that are missing; never replace one that exists."""
+    anchors = manifest.get("anchors")
+    if not anchors or not (in_dir / anchors).is_dir():
+        return []
+    target = _anchor_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    restored = []
+    for path in sorted((in_dir / anchors).glob("*.jsonl")):
+        if not (target / path.name).exists():
+            shutil.copy2(path, target / path.name)
+            restored.append(path.name)
+    return restored
+
+
 def _write_manifest(out_dir: Path, database: str, kind: str, files: str | None) -> dict:
     manifest = {
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "kind": kind, "database": database, "sha256": _sha256(out_dir / database), "files": files,
+        "anchors": _copy_anchors(out_dir),
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
@@ -138,6 +177,7 @@ def restore_postgres(in_dir: Path) -> None:
     _run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
                         f"--dbname={url}", str(source)], env)
     _restore_files(in_dir, manifest)
+    _restore_anchors(in_dir, manifest)
 
 
 def backup_sqlite(source: Path, out_dir: Path) -> dict:
@@ -175,6 +215,7 @@ def restore_sqlite(target: Path, in_dir: Path) -> None:
         src.close()
     db.engine.dispose()
     _restore_files(in_dir, manifest)
+    _restore_anchors(in_dir, manifest)
 
 
 def register(app: Flask) -> None:

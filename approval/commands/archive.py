@@ -14,7 +14,7 @@ def register(app: Flask) -> None:
     @app.cli.command("verify-archive")
     @click.option("--org", "organization_id", type=int, default=None, help="Only this organisation (id).")
     def verify_archive_command(organization_id):
-        """Recompute PDF SHA-256s and event hash chains; print each mismatch, exit 1 if any."""
+        """Recompute PDF SHA-256s and event hash chains, check the signed checkpoints; print each mismatch, exit 1 if any."""
         from ..services import archive
 
         problems = archive.verify_archive(db.session, organization_id)

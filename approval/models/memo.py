@@ -89,6 +89,10 @@ class Memo(db.Model):
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: The author's signing block as it was at the last submission (the author signs by submitting).
+    author_name: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    author_position: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    author_signature_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  #: signature_image
 
     organization: Mapped[Organization] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
@@ -166,6 +170,10 @@ class Step(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     confirmed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: The signer's block as it was when signed (forward, return, order); None until then.
+    signer_name: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    signer_position: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    signature_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  #: signature_image
 
     memo: Mapped[Memo] = relationship(back_populates="steps")
     assignee: Mapped[User] = relationship()

@@ -13,11 +13,12 @@ import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import has_app_context
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import ValidationFailed
 from ..models import Decision, Memo, MemoDocument, MemoState, Role, Step, User
-from . import audit, memos, search
+from . import anchors, audit, memos, search
 
 ARCHIVE_STATES = (MemoState.DECIDED, MemoState.ARCHIVED)
 PRIVILEGED = {Role.RECORDS, Role.EXECUTIVE, Role.ADMIN}
@@ -119,8 +120,10 @@ class IntegrityProblem:
         return f"{self.kind} memo {self.memo_id}: {self.detail}"
 
 
-def verify_archive(session: Session, organization_id: int | None = None) -> list[IntegrityProblem]:
-    """Recompute every stored PDF's SHA-256 and every event hash chain; each mismatch found."""
+def verify_archive(session: Session, organization_id: int | None = None,
+                   anchor_settings: anchors.AnchorSettings | None = None) -> list[IntegrityProblem]:
+    """Recompute every stored PDF's SHA-256 and every event hash chain, and check the chains
+    against the signed checkpoints (``anchor_settings``, by default the app's); each mismatch found."""
     problems: list[IntegrityProblem] = []
     query = sa.select(MemoDocument.id, MemoDocument.memo_id, MemoDocument.sha256, MemoDocument.content)
     if organization_id is not None:
@@ -134,6 +137,11 @@ def verify_archive(session: Session, organization_id: int | None = None) -> list
                 "document", memo_id,
                 f"PDF (document {doc_id}) SHA-256 {actual} differs from the stored {stored}",
             ))
-    for p in audit.verify_chain(session, organization_id):
+    found = audit.verify_chain(session, organization_id)
+    if anchor_settings is None and has_app_context():
+        anchor_settings = anchors.settings()
+    if anchor_settings is not None:
+        found += anchors.verify(session, anchor_settings, organization_id)[0]
+    for p in found:
         problems.append(IntegrityProblem("event", p.memo_id, f"event {p.event_id}: {p.problem}"))
     return problems

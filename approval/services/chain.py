@@ -16,7 +16,7 @@ from ..errors import ValidationFailed
 from ..models import ChainStep, Event, Memo, Step, StepDecision, StepStatus
 from ..thai import utcnow
 from ..workflow import Action, Transition, chain_problems, validate_input
-from . import audit, numbering
+from . import audit, numbering, signing
 
 
 def _start_round(session: Session, memo: Memo, chain: list[ChainStep], now: dt.datetime) -> None:
@@ -65,13 +65,22 @@ def apply(
     now = utcnow()
     from_state = memo.state
     step = memo.pending_step
+    data = {"confirmed": True} if confirmed else {}
     if action is Action.SUBMIT:
         _start_round(session, memo, chain or [], now)
         step = memo.pending_step
+        # The author signs by submitting: their block is kept as it is now.
+        data["author"] = block = signing.snapshot(session, user)
+        memo.author_name, memo.author_position = block["full_name"], block["position"]
+        memo.author_signature_sha256 = block["signature_sha256"]
     elif action in (Action.FORWARD, Action.RETURN, Action.ORDER):
         step.comment = comment
         step.signed_at = now
         step.confirmed = confirmed
+        # The signing block as it is now is what the step keeps and the PDF prints.
+        data["signer"] = block = signing.snapshot(session, user)
+        step.signer_name, step.signer_position = block["full_name"], block["position"]
+        step.signature_sha256 = block["signature_sha256"]
         if action is Action.FORWARD:
             step.status, step.decision = StepStatus.DONE, StepDecision.FORWARD
             following = next(s for s in memo.round_steps if s.seq == step.seq + 1)
@@ -91,7 +100,6 @@ def apply(
         memo.archived_at = now
     memo.state = rule.to
     _point_at_pending(memo)
-    data = {"confirmed": True} if confirmed else {}
     if chosen is not None:
         data["decision"] = chosen.value
     return audit.record_event(

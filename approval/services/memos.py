@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..thai import utcnow
 from ..transaction import conflicts_as_409
-from . import accounts, audit, documents, search
+from . import accounts, anchors, audit, documents, search
 from . import chain as chain_service
 from .text import clean_text
 
@@ -171,6 +171,7 @@ def act(
                             decision=decision, chain=chain, confirmed=confirmed)
         if memo.state is MemoState.DECIDED:
             documents.freeze(session, memo)
+            anchors.anchor_after_commit(session, memo.organization_id)
             if memo.organization.setting("archive_mode") == "auto":
                 archiver = _SystemArchiver()
                 archive = workflow.check(memo, archiver, workflow.Action.ARCHIVE)

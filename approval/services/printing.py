@@ -6,8 +6,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from sqlalchemy.orm import object_session
+
 from ..labels import DECISION_LABELS
-from ..models import Memo, MemoState, StepStatus
+from ..models import Memo, MemoState, Step, StepStatus
 
 _IMAGE_DIR = Path(tempfile.gettempdir()) / "approval-print-images"
 
@@ -40,13 +42,40 @@ def _person(user) -> dict:
     }
 
 
+def _kept(user_id: int, name: str | None, position: str | None, sha: str | None, session) -> dict:
+    """A signing block as it was when signed: the kept name, position and signature image."""
+    from .signing import image
+
+    return {
+        "full_name": name, "position": position,
+        "signature_path": _image_file("signature", user_id, image(session, sha)),
+    }
+
+
+def _signer(step: Step, session) -> dict:
+    """Who signed, as they were then; for a step not signed yet, the assignee as they are now."""
+    if step.signed_at is not None and step.signer_name is not None:
+        return _kept(step.assignee_id, step.signer_name, step.signer_position, step.signature_sha256, session)
+    return _person(step.assignee)
+
+
+def _author(memo: Memo, session) -> dict:
+    """The author signs by submitting: a memo on or past the chain prints the block kept then."""
+    submitted = memo.state in (MemoState.IN_REVIEW, MemoState.DECIDED, MemoState.ARCHIVED)
+    if submitted and memo.author_name is not None:
+        return _kept(memo.author_id, memo.author_name, memo.author_position, memo.author_signature_sha256, session)
+    return _person(memo.author)
+
+
 def memo_print_dict(memo: Memo) -> dict:
     org = memo.organization
+    session = object_session(memo)
+    author = _author(memo, session)
     steps = [s for s in memo.steps if s.round == memo.round] if memo.round else []
     decided = memo.state in (MemoState.DECIDED, MemoState.ARCHIVED)
     data = {
         "title": memo.subject,
-        "author_name": memo.author.full_name,
+        "author_name": author["full_name"],
         "created_at": memo.decided_at or memo.created_at,
         "is_draft": not decided,
         "digits": org.setting("digits"),
@@ -61,14 +90,14 @@ def memo_print_dict(memo: Memo) -> dict:
         "addressee": memo.addressee,
         "sections": [dict(s) for s in memo.sections],
         "closing": memo.closing,
-        "author": _person(memo.author),
+        "author": author,
         "steps": [
             {
                 "seq": s.seq, "title": s.title, "kind": s.kind.value, "status": s.status.value,
                 "decision": s.decision.value if s.decision else None,
                 "decision_label": DECISION_LABELS.get(memo.decision) if s.kind.value == "order"
                 and s.status is StepStatus.DONE and memo.decision else None,
-                "comment": s.comment, "signer": _person(s.assignee), "acting": s.acting,
+                "comment": s.comment, "signer": _signer(s, session), "acting": s.acting,
                 "signed_at": s.signed_at,
             }
             for s in steps
