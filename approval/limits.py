@@ -35,15 +35,24 @@ RUN_CHARS_MAX = 2_000
 #: a memo: see BENCH_FIGURES.
 PLAN_ROWS_MAX = 300
 
+#: Steps of the signing chain (each prints its signer, date and comment).
+CHAIN_STEPS_MAX = 10
 #: A chain comment (opinion, order, reason of a return): characters and lines.
 COMMENT_MAX = 5_000
 COMMENT_LINES_MAX = 50
 
-#: XLSX imports: cells read at most in one row, rows read at most (blank formatted rows
-#: included), and the uncompressed size of the workbook's parts (zip bombs).
+#: XLSX imports.  Columns read (cells further right are ignored); cells one row may hold
+#: and cells of the whole sheet (blank formatted cells included) before the file is
+#: refused; rows read at most (blank formatted rows included); the uncompressed size of
+#: the workbook's parts in all and of each part read whole (zip bombs).  The sheet is
+#: streamed and counted first (plan_report/io._scan_sheet), so a 2,000,000-cell row is
+#: refused after its first 1,000 cells.
 XLSX_COLUMNS_MAX = 50
-XLSX_SCANNED_ROWS_MAX = 100_000
+XLSX_ROW_CELLS_MAX = 1_000
+XLSX_CELLS_MAX = 30_000
+XLSX_SCANNED_ROWS_MAX = 10_000
 XLSX_UNCOMPRESSED_MAX = 100 * 1024 * 1024
+XLSX_PART_MAX = 5 * 1024 * 1024
 
 #: The last run of ``bench/adversarial.py`` (median of 3 renders, wall / CPU seconds).
 BENCH_FIGURES = """
