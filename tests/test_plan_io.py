@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from approval.thai import thai_digits
 from approval.plan_report.compute import Project
 from approval.plan_report.io import (
     COLUMNS,
@@ -23,6 +22,7 @@ from approval.plan_report.io import (
     parse_xlsx,
     validate_rows,
 )
+from approval.thai import thai_digits
 
 D = Decimal
 DEMO = Path(__file__).resolve().parent.parent / "approval/plan_report/plan-2567-round6-projects.csv"

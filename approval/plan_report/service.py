@@ -12,7 +12,7 @@ from ..services import audit, memos, search
 from ..services.text import clean_text
 from ..thai import utcnow
 from . import compute as pr
-from .io import validate_rows
+from .io import row_count_error, validate_rows
 
 TEXT_ITEMS_MAX, TEXT_ITEM_LEN = 20, 2000
 
@@ -111,6 +111,9 @@ def save_from_json(session: Session, memo: Memo, user: User, data: dict) -> Plan
     rows = data.get("projects")
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ValidationFailed("รายการโครงการต้องเป็นรายการของวัตถุ", {"projects": "ต้องเป็นรายการ"})
+    too_many = row_count_error(rows)  # the same limit as the imports: limits.PLAN_ROWS_MAX
+    if too_many:
+        raise ValidationFailed(too_many["message"], {"projects": too_many["message"]})
     projects, errors = validate_rows(rows)
     if errors:
         raise ValidationFailed("ข้อมูลโครงการไม่ถูกต้อง", row_errors(errors))
