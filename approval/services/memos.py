@@ -37,7 +37,7 @@ from .text import clean_text
 LIMITS = {"department": 300, "subject": 500, "addressee": 300, "closing": 300}
 SECTION_TITLE_MAX, SECTION_BODY_MAX, SECTIONS_MAX = limits.SECTION_TITLE_MAX, limits.SECTION_BODY_MAX, limits.SECTIONS_MAX
 TEXT_FIELDS = ("department", "subject", "addressee", "closing")
-_LONG_RUN = re.compile(r"\S{%d,}" % (limits.RUN_CHARS_MAX + 1))
+_LONG_RUN = re.compile(r"\S{" + str(limits.RUN_CHARS_MAX + 1) + ",}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  #: YYYY-MM-DD only, never 20240101
 MEMO_CONFLICT = "มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่"
 WRITABLE = ("department", "date", "subject", "addressee", "sections", "closing")
