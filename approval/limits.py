@@ -24,7 +24,7 @@ SECTION_TITLE_MAX = 200
 SECTION_BODY_MAX = 20_000
 #: Printed lines (paragraphs) of one section's body.  Paragraph count, not characters,
 #: is what costs: 10,000 one-character lines took 6.7 s of CPU (15 s wall).
-SECTION_LINES_MAX = 100
+SECTION_LINES_MAX = 60
 #: Characters without a space or line break (a Thai run the line breaker has to cut by
 #: dictionary, or a string of one letter).  Runs are linear to print; this keeps a single
 #: "word" from filling pages.
@@ -34,12 +34,16 @@ RUN_CHARS_MAX = 2_000
 #: the CSV/XLSX imports.  With 500-character names and notes this is the heaviest part of
 #: a memo: see BENCH_FIGURES.
 PLAN_ROWS_MAX = 300
+#: Characters of the plan report's printed text: every project's name and note, the
+#: problems and the suggestions together.  (300 rows with 500-character names and notes
+#: took 10 s of CPU; the reference report's 49 projects hold about 4,000.)
+PLAN_CHARS_MAX = 20_000
 
 #: Steps of the signing chain (each prints its signer, date and comment).
-CHAIN_STEPS_MAX = 10
+CHAIN_STEPS_MAX = 8
 #: A chain comment (opinion, order, reason of a return): characters and lines.
 COMMENT_MAX = 5_000
-COMMENT_LINES_MAX = 50
+COMMENT_LINES_MAX = 20
 
 #: XLSX imports.  Columns read (cells further right are ignored); cells one row may hold
 #: and cells of the whole sheet (blank formatted cells included) before the file is

@@ -223,3 +223,14 @@ def test_budget_zero_renders_in_process(monkeypatch, app, seeded):
     memo = memo_in("draft")
     assert documents.render(memo).startswith(b"%PDF")
     assert calls == []
+
+
+def test_the_plan_report_text_is_bounded(seeded, token_for):
+    api = Api(seeded.test_client(), token_for("legal"))
+    memo_id = api.get("/memos").get_json()["items"][0]["id"]
+    rows = [{"no": i, "dimension": 1, "name": "ก" * 500, "note": "ข" * 500, "status": "waiting"}
+            for i in range(1, limits.PLAN_CHARS_MAX // 1000 + 2)]
+    response = api.put(f"/memos/{memo_id}/plan-report", json={
+        "fiscal_year": 2567, "round": 6, "minimum_projects": 1, "projects": rows})
+    error = assert_error(response, 422, "validation_error")
+    assert f"{limits.PLAN_CHARS_MAX:,}" in error["fields"]["projects"]
