@@ -21,7 +21,6 @@ import copy
 import statistics
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -212,7 +211,7 @@ def main() -> None:
     print(f"maximum (wall, median of {args.runs}): {worst:.2f} s -> {'under' if worst < 5 else 'OVER'} 5 s")
 
     if not args.only:
-        inproc, inproc_cpu, _ = _time(lambda: render_memo_pdf(reference), max(5, args.runs))
+        inproc, _, _ = _time(lambda: render_memo_pdf(reference), max(5, args.runs))
         child, _, _ = _time(lambda: render_budget.run(render_memo_pdf, reference, 60), max(5, args.runs))
         bare, _, _ = _time(lambda: render_budget.run(lambda m: b"x" * 200_000, reference, 60), max(5, args.runs))
         same = render_budget.run(render_memo_pdf, reference, 60) == render_memo_pdf(reference)
