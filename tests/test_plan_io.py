@@ -564,3 +564,19 @@ def test_validate_rows_counts_rows_against_the_one_limit():
     assert projects == [] and errors == [{"row": 0, "column": "projects", "message":
                                           f"รายการโครงการมีได้ไม่เกิน {thai_digits(f'{MAX_ROWS:,}')} รายการ"
                                           f" (ขณะนี้ {thai_digits(f'{MAX_ROWS + 1:,}')} รายการ)"}]
+
+
+def test_parse_xlsx_reads_the_first_sheet_whatever_the_others_declare():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(COLUMNS))
+    ws.append([1, 1, "a", 0, 0, 0, "waiting", "no", None, None])
+    other = wb.create_sheet("อื่น ๆ")
+    other["A1"] = "x"
+    other.cell(row=50_000, column=2000, value="far")  # declared A1:BXX50000, never read
+    out = io.BytesIO()
+    wb.save(out)
+    projects, errors = parse_xlsx(out.getvalue())
+    assert errors == [] and [p.no for p in projects] == [1]

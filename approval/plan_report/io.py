@@ -384,21 +384,23 @@ def _sheet_too_big() -> list[dict[str, Any]]:
                           f"(ไม่เกิน {thai_digits(f'{MAX_ROWS:,}')} แถว แถวละไม่เกิน {thai_digits(MAX_COLUMNS)} คอลัมน์)")]
 
 
-def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
-    """The first sheet's part (xl/workbook.xml's first <sheet>, through its relationships)."""
+def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
+    """The workbook's sheet parts in order (xl/workbook.xml's <sheet>s, through its relationships)."""
     from xml.etree.ElementTree import fromstring
 
+    def local(name: str) -> str:
+        return name.rpartition("}")[2]
+
     workbook = fromstring(archive.read("xl/workbook.xml"))
-    sheet = next((e for e in workbook.iter() if e.tag.rpartition("}")[2] == "sheet"), None)
-    if sheet is None:
-        return None
-    rid = next((v for k, v in sheet.attrib.items() if k.rpartition("}")[2] == "id"), None)
     rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iter():
-        if rel.get("Id") == rid and rel.get("Target"):
-            target = rel.get("Target")
-            return target.lstrip("/") if target.startswith("/") else "xl/" + target
-    return None
+    targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels.iter() if local(rel.tag) == "Relationship"}
+    paths = []
+    for sheet in (e for e in workbook.iter() if local(e.tag) == "sheet"):
+        rid = next((v for k, v in sheet.attrib.items() if local(k) == "id"), None)
+        target = targets.get(rid)
+        if target:
+            paths.append(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+    return paths
 
 
 def _scan_sheet(stream, whole: bool = True) -> list[dict[str, Any]] | None:
@@ -437,10 +439,10 @@ def _scan_sheet(stream, whole: bool = True) -> list[dict[str, Any]] | None:
                 if rows > MAX_SCANNED_ROWS:
                     return _too_many_rows()
             elif tag == "dimension":
+                if not whole:  # openpyxl reads no further into a sheet we do not import
+                    return None
                 if _declared_too_big(element.get("ref") or ""):
                     return _sheet_too_big()
-                if not whole:
-                    return None
     parser.close()
     return None
 
@@ -487,13 +489,16 @@ def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
             # Every sheet is streamed and counted before openpyxl opens the workbook: its
             # read-only loader sizes each sheet, parsing all of one that lacks a <dimension>.
             try:
-                first = _first_sheet_path(archive)
-                for info in infos:
-                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                        with archive.open(info) as stream:
-                            refused = _scan_sheet(stream, whole=info.filename == first or first is None)
-                        if refused:
-                            return [], refused
+                sheets = _sheet_paths(archive)
+                others = [i.filename for i in infos
+                          if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+                for position, path in enumerate(sheets + [p for p in others if p not in sheets]):
+                    if path not in names:
+                        continue
+                    with archive.open(path) as stream:
+                        refused = _scan_sheet(stream, whole=position == 0 or not sheets)
+                    if refused:
+                        return [], refused
             except Exception:  # noqa: BLE001 - malformed XML, a bad CRC
                 return [], not_xlsx
     except (zipfile.BadZipFile, OSError, ValueError):
