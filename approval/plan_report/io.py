@@ -418,7 +418,7 @@ def _scan_sheet(stream, whole: bool = True) -> list[dict[str, Any]] | None:
     parser = XMLPullParser(events=("start", "end"))
     rows = cells = row_cells = 0
     while True:
-        chunk = stream.read(64 * 1024)
+        chunk = stream.read(16 * 1024)  # small: expat queues every event of a chunk
         if not chunk:
             break
         parser.feed(chunk)
