@@ -9,7 +9,7 @@ Chosen with ``bench/adversarial.py`` (adversarial memos at the limits: many one-
 lines, long Thai runs without a break, the maximum of sections, plan rows with the longest
 names and notes, longest comments, and all of them at once), so that the worst memo within
 them renders in under 5 s on the 2-core development VM (shared with other jobs):
-see BENCH_FIGURES below for the figures of the last run.
+see the figures at the end of this module.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ RUN_CHARS_MAX = 2_000
 
 #: Projects of one plan report, the same for the API (JSON and CSV), the page's form and
 #: the CSV/XLSX imports.  With 500-character names and notes this is the heaviest part of
-#: a memo: see BENCH_FIGURES.
+#: a memo: see the figures at the end of this module.
 PLAN_ROWS_MAX = 300
 #: Characters of the plan report's printed text: every project's name and note, the
 #: problems and the suggestions together.  (300 rows with 500-character names and notes
