@@ -146,9 +146,8 @@ def slow(monkeypatch, app):
 
 def test_budgeted_bytes_are_those_of_an_in_process_render():
     from approval.pdf import render_memo_pdf
-    from tests.pdf.reference_memo import reference_memo
-
     from approval.plan_report.demo import reference_report
+    from tests.pdf.reference_memo import reference_memo
 
     memo = reference_memo(signed=True)
     assert render_budget.run(render_memo_pdf, memo, 60) == render_memo_pdf(memo)
