@@ -1,14 +1,24 @@
 """gunicorn settings read from the project root (gunicorn wsgi:app)."""
 
+#: A worker held by one request is released after at most this many seconds.  Every PDF
+#: (preview or order) is laid out in a child process killed after PDF_RENDER_SECONDS
+#: (default 10, approval/services/render_budget.py), which must stay below this timeout:
+#: with 2 workers, two heavy previews hold both for at most the budget, so /healthz and
+#: the other pages wait at most that long, and an order is refused (nothing recorded)
+#: instead of dying with its worker.
+timeout = 30
+
 
 def post_worker_init(worker):
-    """The PDF renderer's process settings, with the Thai fonts, dictionary and
-    shaping tables loaded (then frozen out of the garbage collector's way)
-    before the first request.
+    """Load the Thai fonts, dictionary, shaping tables and templates before the first request,
+    with the PDF renderer's process settings (then frozen out of the garbage collector's way).
 
-    Otherwise the first PDF a worker prints takes about 1.8 s instead of about 0.3 s.
+    Otherwise the first PDF a worker prints takes about 1.8 s instead of about 0.3 s; and
+    every render's child process is forked from the worker, so it inherits them all.
     (wsgi:app's create_app has applied the settings already; this adds the preload.)
     """
     from approval.pdf.process import configure_process
+    from approval.services.documents import warm
 
+    warm()
     configure_process(preload=True)

@@ -100,7 +100,11 @@ def register_cli(app: Flask) -> None:
         if memo is None:
             click.echo("ไม่พบหนังสือนี้", err=True)
             sys.exit(1)
-        content, sha = documents.pdf_for(memo)
+        try:
+            content, sha = documents.pdf_for(memo)
+        except DomainError as refused:  # past the render budget, say
+            click.echo(refused.message, err=True)
+            sys.exit(1)
         with open(output, "wb") as fh:
             fh.write(content)
         click.echo(f"{output}\t{sha or '(ร่าง)'}")

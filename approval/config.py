@@ -45,4 +45,7 @@ def load_config() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "JSON_AS_ASCII": False,
+        # Seconds one PDF may take to lay out (preview or order); 0 renders in process
+        # without a deadline.  Keep it below gunicorn's timeout (gunicorn.conf.py).
+        "PDF_RENDER_SECONDS": float(os.environ.get("PDF_RENDER_SECONDS", "10")),
     }

@@ -13,11 +13,12 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import limits
 from .errors import InvalidTransition, NotYourTurn, ValidationFailed
 from .labels import ACTION_LABELS, STATE_LABELS
 from .models import Decision, Memo, MemoState, Role, StepKind, StepStatus
 
-COMMENT_MAX = 5000
+COMMENT_MAX, COMMENT_LINES_MAX = limits.COMMENT_MAX, limits.COMMENT_LINES_MAX
 
 
 class Action(str, enum.Enum):
@@ -121,6 +122,8 @@ def validate_input(rule: Transition, action: Action, comment: str, decision: str
     """Check what the action carries (comment length and presence, the order's decision)."""
     if len(comment) > COMMENT_MAX:
         raise ValidationFailed("ข้อความยาวเกินกำหนด", {"comment": f"ไม่เกิน {COMMENT_MAX:,} ตัวอักษร"})
+    if sum(1 for line in comment.splitlines() if line.strip()) > COMMENT_LINES_MAX:
+        raise ValidationFailed("ข้อความมีบรรทัดมากเกินกำหนด", {"comment": f"ไม่เกิน {COMMENT_LINES_MAX:,} บรรทัด"})
     if rule.comment_required and not comment.strip():
         what = "เหตุผลที่ส่งคืน" if action is A.RETURN else "ความเห็น"
         raise ValidationFailed(f"กรุณากรอก{what}", {"comment": f"กรุณากรอก{what}"})
@@ -146,6 +149,8 @@ def chain_problems(kinds: Sequence[StepKind], active: Sequence[bool]) -> dict[st
     problems: dict[str, str] = {}
     if not kinds:
         problems["chain"] = "ต้องมีอย่างน้อยหนึ่งขั้น"
+    elif len(kinds) > limits.CHAIN_STEPS_MAX:
+        problems["chain"] = f"มีได้ไม่เกิน {limits.CHAIN_STEPS_MAX} ขั้น"
     elif kinds[-1] is not StepKind.ORDER or list(kinds).count(StepKind.ORDER) != 1:
         problems["chain"] = "ต้องมีขั้นสั่งการหนึ่งขั้น และต้องเป็นขั้นสุดท้าย"
     for i, is_active in enumerate(active):

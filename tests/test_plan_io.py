@@ -22,9 +22,13 @@ from approval.plan_report.io import (
     parse_xlsx,
     validate_rows,
 )
+from approval.thai import thai_digits
 
 D = Decimal
 DEMO = Path(__file__).resolve().parent.parent / "approval/plan_report/plan-2567-round6-projects.csv"
+
+
+TOO_MANY = f"ไฟล์: มีข้อมูลเกิน {thai_digits(f'{MAX_ROWS:,}')} แถว"
 
 
 def good(**overrides) -> dict:
@@ -278,7 +282,7 @@ def test_parse_csv_bad_files():
     assert parse_csv(b"a\x00b")[1][0]["message"] == "ไฟล์: ไม่ใช่ไฟล์ CSV"
     header = "no,dimension,name,budget,ordinance_budget,disbursed,status,in_ordinance,note\n"
     big = (header + "1,1,a,0,0,0,waiting,no,\n" * (MAX_ROWS + 1)).encode()
-    assert parse_csv(big) == ([], [{"row": 0, "column": "", "message": "ไฟล์: มีข้อมูลเกิน ๕,๐๐๐ แถว"}])
+    assert parse_csv(big) == ([], [{"row": 0, "column": "", "message": TOO_MANY}])
     assert parse_csv((header + "1,1,a,0,0,0,waiting,no,\n" * MAX_ROWS).encode())[1] == []
     assert "ขนาดเกิน" in parse_csv(b"x" * (10 * 1024 * 1024 + 1))[1][0]["message"]
 
@@ -399,7 +403,7 @@ def test_parse_xlsx_guards(monkeypatch):
         ws.append([i + 1, 1, "a", 0, 0, 0, "waiting", "no", None, None])
     out = io.BytesIO()
     wb.save(out)
-    assert parse_xlsx(out.getvalue()) == ([], [{"row": 0, "column": "", "message": "ไฟล์: มีข้อมูลเกิน ๕,๐๐๐ แถว"}])
+    assert parse_xlsx(out.getvalue()) == ([], [{"row": 0, "column": "", "message": TOO_MANY}])
 
 
 def test_parse_xlsx_empty_workbook():
@@ -419,6 +423,160 @@ def test_parse_xlsx_ignores_formatted_blank_rows_below_the_data():
     ws.append([1, 1, "a", 0, 0, 0, "waiting", "no", None, None])
     for row in range(3, 6003):  # formatted, empty: more rows than the cap, none counted
         ws.cell(row=row, column=1).number_format = "0.00"
+    out = io.BytesIO()
+    wb.save(out)
+    projects, errors = parse_xlsx(out.getvalue())
+    assert errors == [] and [p.no for p in projects] == [1]
+
+
+# --------------------------------------------------------------------------- XLSX limits (hostile sheets)
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    "</Types>"
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+def raw_xlsx(rows, dimension: str | None = None) -> bytes:
+    """A minimal workbook whose sheet XML is written here, row by row (``rows``: XML strings)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        z.writestr("_rels/.rels", _ROOT_RELS)
+        z.writestr("xl/workbook.xml", _WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with z.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?>'
+                        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            if dimension:
+                sheet.write(f'<dimension ref="{dimension}"/>'.encode())
+            sheet.write(b"<sheetData>")
+            for row in rows:
+                sheet.write(row.encode() if isinstance(row, str) else row)
+            sheet.write(b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+def _inline_row(r: int, values) -> str:
+    cells = "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in values)
+    return f'<row r="{r}">{cells}</row>'
+
+
+def _wide_row(cells: int) -> bytes:
+    return b'<row r="1">' + b"<c/>" * cells + b"</row>"
+
+
+def test_raw_xlsx_helper_imports_a_normal_sheet():
+    data = raw_xlsx([_inline_row(1, COLUMNS[:-1]), _inline_row(2, [1, 1, "โครงการ", 0, 0, 0, "waiting", "no", ""])])
+    projects, errors = parse_xlsx(data)
+    assert errors == [] and [p.name for p in projects] == ["โครงการ"]
+
+
+@pytest.mark.parametrize("cells", [2_000_000, 300_000])
+def test_parse_xlsx_refuses_a_huge_row_at_once(cells):
+    import time
+    import tracemalloc
+
+    data = raw_xlsx([_wide_row(cells)])
+    assert len(data) < 300_000
+    started = time.perf_counter()
+    projects, errors = parse_xlsx(data)
+    elapsed = time.perf_counter() - started
+    assert projects == [] and len(errors) == 1
+    assert errors[0]["message"].startswith("ไฟล์: แผ่นงานมีขนาดใหญ่เกินกว่าที่นำเข้าได้")
+    assert elapsed < 1.0, elapsed  # was 30 s (2,000,000 cells) and 7.6 s (300,000)
+    tracemalloc.start()
+    assert parse_xlsx(data) == (projects, errors)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 30 * 2**20, peak  # was 355 MB for 300,000 cells
+
+
+def test_parse_xlsx_refuses_a_huge_declared_dimension_before_reading_cells():
+    data = raw_xlsx([_inline_row(1, COLUMNS[:-1])], dimension="A1:XFD1048576")
+    assert parse_xlsx(data)[1][0]["message"].startswith("ไฟล์: แผ่นงานมีขนาดใหญ่เกินกว่าที่นำเข้าได้")
+
+
+def test_parse_xlsx_refuses_too_many_cells_in_all(monkeypatch):
+    from approval.plan_report import io as plan_io
+
+    monkeypatch.setattr(plan_io, "MAX_CELLS", 200)
+    rows = [_inline_row(1, COLUMNS[:-1])] + [_inline_row(r, [r, 1, "a", 0, 0, 0, "waiting", "no", ""])
+                                              for r in range(2, 40)]
+    assert parse_xlsx(raw_xlsx(rows))[1][0]["message"].startswith("ไฟล์: แผ่นงานมีขนาดใหญ่เกินกว่าที่นำเข้าได้")
+
+
+def test_parse_xlsx_refuses_too_many_rows_while_streaming(monkeypatch):
+    from approval.plan_report import io as plan_io
+
+    monkeypatch.setattr(plan_io, "MAX_SCANNED_ROWS", 50)
+    rows = [_inline_row(1, COLUMNS[:-1])] + [f'<row r="{r}"/>' for r in range(2, 100)]
+    assert parse_xlsx(raw_xlsx(rows)) == ([], [{"row": 0, "column": "", "message": TOO_MANY}])
+    data_rows = [_inline_row(1, COLUMNS[:-1])] + [_inline_row(r, [r, 1, "a", 0, 0, 0, "waiting", "no", ""])
+                                                   for r in range(2, MAX_ROWS + 3)]
+    monkeypatch.undo()
+    assert parse_xlsx(raw_xlsx(data_rows)) == ([], [{"row": 0, "column": "", "message": TOO_MANY}])
+
+
+def test_parse_xlsx_refuses_a_large_part_read_whole(monkeypatch):
+    from approval.plan_report import io as plan_io
+
+    monkeypatch.setattr(plan_io, "MAX_XLSX_PART", 1000)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw_xlsx([_inline_row(1, COLUMNS[:-1])]))) as src, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            z.writestr(item, src.read(item))
+        z.writestr("xl/sharedStrings.xml", "<sst>" + "<si><t>a</t></si>" * 1000 + "</sst>")
+    assert parse_xlsx(out.getvalue())[1][0]["message"] == "ไฟล์: มีขนาดเมื่อคลายการบีบอัดใหญ่เกินไป"
+
+
+def test_validate_rows_counts_rows_against_the_one_limit():
+    row = {"no": 1, "dimension": 1, "name": "a", "budget": 0, "ordinance_budget": 0, "disbursed": 0,
+           "status": "waiting", "in_ordinance": "no"}
+    projects, errors = validate_rows([dict(row, no=i) for i in range(1, MAX_ROWS + 1)] + [{}] * 5)
+    assert errors == [] and len(projects) == MAX_ROWS
+    projects, errors = validate_rows([dict(row, no=i) for i in range(1, MAX_ROWS + 2)])
+    assert projects == [] and errors == [{"row": 0, "column": "projects", "message":
+                                          f"รายการโครงการมีได้ไม่เกิน {thai_digits(f'{MAX_ROWS:,}')} รายการ"
+                                          f" (ขณะนี้ {thai_digits(f'{MAX_ROWS + 1:,}')} รายการ)"}]
+
+
+def test_parse_xlsx_reads_the_first_sheet_whatever_the_others_declare():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(COLUMNS))
+    ws.append([1, 1, "a", 0, 0, 0, "waiting", "no", None, None])
+    other = wb.create_sheet("อื่น ๆ")
+    other["A1"] = "x"
+    other.cell(row=50_000, column=2000, value="far")  # declared A1:BXX50000, never read
     out = io.BytesIO()
     wb.save(out)
     projects, errors = parse_xlsx(out.getvalue())

@@ -304,6 +304,9 @@ def _paths() -> dict:
                               "(confirmation_failed)"),
                 "409": _error("The state does not allow the action (invalid_transition), or someone acted "
                               "first (conflict: load the memo again)"),
+                "422": _error("Invalid fields (validation_error); or, on the order, the memo's PDF takes longer "
+                              "than the render budget (pdf_too_slow): nothing is recorded, the memo stays in review"),
+                "503": _error("The order's PDF could not be made (pdf_failed): nothing is recorded"),
             }, op_id="actOnMemo", body=_body("ActionRequest"), tags=["memos"]),
         },
         "/memos/{memo_id}/pdf": {
@@ -316,6 +319,8 @@ def _paths() -> dict:
                         "content": {"application/pdf": {"schema": {"type": "string",
                                                                   "contentMediaType": "application/pdf"}}}},
                 **NOT_FOUND,
+                "422": _error("The preview takes longer than the render budget to lay out (pdf_too_slow): "
+                              "the content has to be shortened"),
             }, op_id="getMemoPdf", tags=["documents"]),
         },
         "/memos/{memo_id}/plan-report": {

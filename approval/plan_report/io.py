@@ -33,6 +33,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import Any
 
+from approval import limits
 from approval.plan_report.compute import (
     CENT,
     DIMENSIONS,
@@ -83,11 +84,14 @@ THAI_HEADERS: dict[str, str] = {
     "เหตุผล": "reason",
 }
 
-MAX_ROWS = 5_000
+MAX_ROWS = limits.PLAN_ROWS_MAX  # the one limit of projects: API, page form and imports
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_COLUMNS = 50
-MAX_SCANNED_ROWS = 100_000  # XLSX rows read at most (blank formatted rows included)
+MAX_XLSX_UNCOMPRESSED = limits.XLSX_UNCOMPRESSED_MAX
+MAX_XLSX_PART = limits.XLSX_PART_MAX  # any part openpyxl reads whole (shared strings, styles...)
+MAX_COLUMNS = limits.XLSX_COLUMNS_MAX
+MAX_ROW_CELLS = limits.XLSX_ROW_CELLS_MAX
+MAX_CELLS = limits.XLSX_CELLS_MAX
+MAX_SCANNED_ROWS = limits.XLSX_SCANNED_ROWS_MAX  # XLSX rows read at most (blank formatted rows included)
 MAX_NAME = 500
 MAX_TEXT = 500  # plan_project.note / reason are String(500)
 MAX_NO = 100_000
@@ -214,6 +218,9 @@ def validate_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Project], lis
     Row numbers in errors are 1-based data rows (the first row after a header is 1).
     Keys other than the known columns are ignored (e.g. ``status_label``).
     """
+    too_many = row_count_error(rows)
+    if too_many:
+        return [], [too_many]
     projects: list[Project] = []
     errors: list[dict[str, Any]] = []
     for index, raw in enumerate(rows, start=1):
@@ -286,6 +293,21 @@ def validate_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Project], lis
     return projects, []
 
 
+def too_many_projects_message(count: int | None = None) -> str:
+    now = f" (ขณะนี้ {thai_digits(f'{count:,}')} รายการ)" if count is not None else ""
+    return f"รายการโครงการมีได้ไม่เกิน {thai_digits(f'{MAX_ROWS:,}')} รายการ{now}"
+
+
+def row_count_error(rows: Sequence[Any]) -> dict[str, Any] | None:
+    """The error of a list with more than MAX_ROWS non-blank rows (JSON API, page form), else None."""
+    if len(rows) <= MAX_ROWS:
+        return None
+    count = sum(1 for raw in rows if not (isinstance(raw, Mapping) and all(_is_blank(raw.get(c)) for c in COLUMNS)))
+    if count <= MAX_ROWS:
+        return None
+    return {"row": 0, "column": "projects", "message": too_many_projects_message(count)}
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -353,9 +375,102 @@ def parse_csv(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
         return [], [_error(0, "", "รูปแบบไฟล์ CSV ไม่ถูกต้อง")]
 
 
+def _too_many_rows() -> list[dict[str, Any]]:
+    return [_error(0, "", f"มีข้อมูลเกิน {thai_digits(f'{MAX_ROWS:,}')} แถว")]
+
+
+def _sheet_too_big() -> list[dict[str, Any]]:
+    return [_error(0, "", "แผ่นงานมีขนาดใหญ่เกินกว่าที่นำเข้าได้ "
+                          f"(ไม่เกิน {thai_digits(f'{MAX_ROWS:,}')} แถว แถวละไม่เกิน {thai_digits(MAX_COLUMNS)} คอลัมน์)")]
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
+    """The workbook's sheet parts in order (xl/workbook.xml's <sheet>s, through its relationships)."""
+    from xml.etree.ElementTree import fromstring
+
+    def local(name: str) -> str:
+        return name.rpartition("}")[2]
+
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels.iter() if local(rel.tag) == "Relationship"}
+    paths = []
+    for sheet in (e for e in workbook.iter() if local(e.tag) == "sheet"):
+        rid = next((v for k, v in sheet.attrib.items() if local(k) == "id"), None)
+        target = targets.get(rid)
+        if target:
+            paths.append(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+    return paths
+
+
+def _scan_sheet(stream, whole: bool = True) -> list[dict[str, Any]] | None:
+    """Count the sheet's rows and cells while streaming its XML; stop at the first excess.
+
+    openpyxl's read-only reader parses a whole ``<row>`` before it yields it (2,000,000
+    cells of one row: 30 s), so the sheet is first read here with a pull parser, a chunk at
+    a time, giving up as soon as one row has more than MAX_ROW_CELLS cells, the sheet more
+    than MAX_CELLS cells or MAX_SCANNED_ROWS rows, or it declares a larger dimension.
+    None when the sheet is within the limits.  A sheet other than the first (``whole``
+    false) is only read up to its <dimension>, as far as openpyxl reads it.
+    """
+    from xml.etree.ElementTree import XMLPullParser
+
+    parser = XMLPullParser(events=("start", "end"))
+    rows = cells = row_cells = 0
+    while True:
+        chunk = stream.read(16 * 1024)  # small: expat queues every event of a chunk
+        if not chunk:
+            break
+        parser.feed(chunk)
+        for event, element in parser.read_events():
+            tag = element.tag.rpartition("}")[2]
+            if event == "end":
+                if tag == "row":
+                    element.clear()
+                continue
+            if tag == "c":
+                cells += 1
+                row_cells += 1
+                if row_cells > MAX_ROW_CELLS or cells > MAX_CELLS:
+                    return _sheet_too_big()
+            elif tag == "row":
+                rows += 1
+                row_cells = 0
+                if rows > MAX_SCANNED_ROWS:
+                    return _too_many_rows()
+            elif tag == "dimension":
+                if not whole:  # openpyxl reads no further into a sheet we do not import
+                    return None
+                if _declared_too_big(element.get("ref") or ""):
+                    return _sheet_too_big()
+    parser.close()
+    return None
+
+
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})\Z")
+
+
+def _declared_too_big(ref: str) -> bool:
+    """A <dimension ref="A1:XFD1048576"> wider or longer than anything importable."""
+    match = _CELL_REF.match(ref.rpartition(":")[2].replace("$", "").upper())
+    if not match:
+        return False
+    letters, row = match.groups()
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - 64
+    return column > MAX_ROW_CELLS or int(row) > MAX_SCANNED_ROWS
+
+
 def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
-    """Projects from the first sheet of an XLSX workbook with a header row."""
+    """Projects from the first sheet of an XLSX workbook with a header row.
+
+    Bounded work whatever the file: its size (MAX_FILE_BYTES), the uncompressed size of
+    its parts (MAX_XLSX_UNCOMPRESSED in all, MAX_XLSX_PART for each part read whole), then
+    the first sheet streamed by :func:`_scan_sheet` before openpyxl reads its values.
+    """
     not_xlsx = [_error(0, "", "ไม่ใช่ไฟล์ Excel (.xlsx) ที่ถูกต้อง")]
+    too_big = [_error(0, "", "มีขนาดเมื่อคลายการบีบอัดใหญ่เกินไป")]
     if len(data) > MAX_FILE_BYTES:
         return [], [_error(0, "", "มีขนาดเกิน ๑๐ เมกะไบต์")]
     if not data.startswith(b"PK\x03\x04"):
@@ -365,8 +480,27 @@ def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
             names = archive.namelist()
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 return [], not_xlsx
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
-                return [], [_error(0, "", "มีขนาดเมื่อคลายการบีบอัดใหญ่เกินไป")]
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > MAX_XLSX_UNCOMPRESSED:
+                return [], too_big
+            if any(info.file_size > MAX_XLSX_PART for info in infos
+                   if not info.filename.startswith("xl/worksheets/")):
+                return [], too_big
+            # Every sheet is streamed and counted before openpyxl opens the workbook: its
+            # read-only loader sizes each sheet, parsing all of one that lacks a <dimension>.
+            try:
+                sheets = _sheet_paths(archive)
+                others = [i.filename for i in infos
+                          if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+                for position, path in enumerate(sheets + [p for p in others if p not in sheets]):
+                    if path not in names:
+                        continue
+                    with archive.open(path) as stream:
+                        refused = _scan_sheet(stream, whole=position == 0 or not sheets)
+                    if refused:
+                        return [], refused
+            except Exception:  # noqa: BLE001 - malformed XML, a bad CRC
+                return [], not_xlsx
     except (zipfile.BadZipFile, OSError, ValueError):
         return [], not_xlsx
     from openpyxl import load_workbook  # imported lazily: only the import needs it
@@ -381,7 +515,6 @@ def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
         sheet = workbook.worksheets[0]
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # do not trust the stored dimension tag
-        too_many = [_error(0, "", f"มีข้อมูลเกิน {thai_digits(f'{MAX_ROWS:,}')} แถว")]
         table: list[tuple[Any, ...]] = []
         filled = 0
         try:
@@ -393,13 +526,13 @@ def parse_xlsx(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
                 if not all(_is_blank(v) for v in values):
                     filled += 1
                     if filled > MAX_ROWS + 1:  # + the header
-                        return [], too_many
+                        return [], _too_many_rows()
         except Exception:  # noqa: BLE001 - malformed sheet XML surfaces while iterating
             return [], not_xlsx
     finally:
         workbook.close()
     if len(table) > MAX_SCANNED_ROWS:
-        return [], too_many
+        return [], _too_many_rows()
     while table and all(_is_blank(v) for v in table[-1]):
         table.pop()
     return _rows_from_table(table)

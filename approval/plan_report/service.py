@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from .. import limits
 from ..errors import ValidationFailed
 from ..models import Memo, Organization, PlanProject, PlanReport, User
 from ..services import audit, memos, search
 from ..services.text import clean_text
 from ..thai import utcnow
 from . import compute as pr
-from .io import validate_rows
+from .io import row_count_error, validate_rows
 
 TEXT_ITEMS_MAX, TEXT_ITEM_LEN = 20, 2000
 
@@ -76,9 +77,20 @@ def validate_header(data: dict) -> dict:
     return clean
 
 
+def plan_chars(header: dict, projects: list[pr.Project]) -> int:
+    """Characters of the report's printed text (limits.PLAN_CHARS_MAX counts these)."""
+    texts = sum(len(item) for key in ("problems", "suggestions") for item in header.get(key) or [])
+    return texts + sum(len(p.name) + len(p.note) for p in projects)
+
+
 def save_report(session: Session, memo: Memo, user: User, header: dict, projects: list[pr.Project]) -> PlanReport:
     """Replace the memo's plan report (only its author, only while editable)."""
     memos.ensure_editable(memo, user, "รายงานแนบ")
+    chars = plan_chars(header, projects)
+    if chars > limits.PLAN_CHARS_MAX:
+        message = (f"ข้อความของรายงานแนบ (ชื่อโครงการ หมายเหตุ ปัญหาและข้อเสนอแนะ) รวมกันยาวได้ไม่เกิน "
+                   f"{limits.PLAN_CHARS_MAX:,} ตัวอักษร (ขณะนี้ {chars:,} ตัวอักษร) กรุณาลดความยาว")
+        raise ValidationFailed(message, {"projects": message})
     report = memo.plan_report
     if report is None:
         report = PlanReport(organization_id=memo.organization_id, memo=memo)
@@ -111,6 +123,9 @@ def save_from_json(session: Session, memo: Memo, user: User, data: dict) -> Plan
     rows = data.get("projects")
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ValidationFailed("รายการโครงการต้องเป็นรายการของวัตถุ", {"projects": "ต้องเป็นรายการ"})
+    too_many = row_count_error(rows)  # the same limit as the imports: limits.PLAN_ROWS_MAX
+    if too_many:
+        raise ValidationFailed(too_many["message"], {"projects": too_many["message"]})
     projects, errors = validate_rows(rows)
     if errors:
         raise ValidationFailed("ข้อมูลโครงการไม่ถูกต้อง", row_errors(errors))

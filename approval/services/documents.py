@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import DomainError
 from ..models import Memo, MemoDocument, MemoState
+from . import render_budget
 from .printing import memo_print_dict
+from .render_budget import RenderTooSlow
 
 log = logging.getLogger(__name__)
 RENDER_FAILED = "สร้างเอกสาร PDF ไม่สำเร็จ ยังไม่ได้บันทึกคำสั่ง กรุณาลองใหม่"
@@ -21,16 +23,57 @@ class RenderFailed(DomainError):
     status, code = 503, "pdf_failed"
 
 
+_warm = False
+
+
+def warm() -> None:
+    """Load fonts, dictionary, patches and templates in this process (once).
+
+    Every render's child is forked from here and inherits them: without this each child
+    would load them again (~1 s), and its bytes would still be the same.
+    """
+    global _warm
+    if _warm:
+        return
+    from ..pdf import install_thai_support
+    from ..pdf.render import jinja_env
+
+    install_thai_support()
+    for name in ("pdf/memo.html", "pdf/_plan_report.html"):
+        jinja_env().get_template(name)
+    _warm = True
+
+
+def budget_seconds() -> float:
+    """PDF_RENDER_SECONDS of the app (0: no budget, render in process)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return float(current_app.config.get("PDF_RENDER_SECONDS", render_budget.DEFAULT_SECONDS))
+    return render_budget.DEFAULT_SECONDS
+
+
 def render(memo: Memo) -> bytes:
+    """The memo's PDF, laid out within the time budget (RenderTooSlow past it)."""
     from ..pdf import render_memo_pdf
 
-    return render_memo_pdf(memo_print_dict(memo))
+    data = memo_print_dict(memo)  # the database is read here, never in the render's child
+    warm()
+    return render_budget.run(render_memo_pdf, data, budget_seconds())
 
 
 def freeze(session: Session, memo: Memo) -> MemoDocument:
-    """Render once at the order and store the bytes; a failure aborts the order itself."""
+    """Render once at the order and store the bytes; a failure aborts the order itself.
+
+    Called by memos.act after the chain's changes are made in the session but before
+    anything is flushed or committed: a render past the budget (RenderTooSlow, 422) or a
+    failed one (RenderFailed, 503) rolls the whole order back and the memo stays in review.
+    """
     try:
         content = render(memo)
+    except RenderTooSlow:  # the mayor is told to have the content shortened; nothing recorded
+        log.warning("the order of memo %s refused: its PDF exceeds the render budget", memo.id)
+        raise
     except Exception as exc:  # any renderer failure: the caller's transaction rolls back
         log.exception("PDF rendering failed at the order of memo %s", memo.id)
         raise RenderFailed(RENDER_FAILED) from exc

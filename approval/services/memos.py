@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from .. import workflow
+from .. import limits, workflow
 from ..errors import (
     ConfirmationFailed,
     InvalidTransition,
@@ -35,7 +35,9 @@ from . import chain as chain_service
 from .text import clean_text
 
 LIMITS = {"department": 300, "subject": 500, "addressee": 300, "closing": 300}
-SECTION_TITLE_MAX, SECTION_BODY_MAX, SECTIONS_MAX = 200, 20000, 30
+SECTION_TITLE_MAX, SECTION_BODY_MAX, SECTIONS_MAX = limits.SECTION_TITLE_MAX, limits.SECTION_BODY_MAX, limits.SECTIONS_MAX
+TEXT_FIELDS = ("department", "subject", "addressee", "closing")
+_LONG_RUN = re.compile(r"\S{" + str(limits.RUN_CHARS_MAX + 1) + ",}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  #: YYYY-MM-DD only, never 20240101
 MEMO_CONFLICT = "มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่"
 WRITABLE = ("department", "date", "subject", "addressee", "sections", "closing")
@@ -55,8 +57,12 @@ def _clean_text(value, field: str, limit: int, errors: dict, required: bool = Tr
     return value
 
 
-def validate_fields(data: dict, *, partial: bool = False) -> dict:
-    """Checked, NFC-normalised memo fields; ValidationFailed lists every problem in Thai."""
+def validate_fields(data: dict, *, partial: bool = False, current: dict | None = None) -> dict:
+    """Checked, NFC-normalised memo fields; ValidationFailed lists every problem in Thai.
+
+    ``current``: the stored fields a partial update leaves as they are, counted in the
+    memo's total length (approval/limits.py) with the new ones.
+    """
     errors: dict[str, str] = {}
     clean: dict = {}
     for field in WRITABLE:
@@ -78,9 +84,37 @@ def validate_fields(data: dict, *, partial: bool = False) -> dict:
             clean["sections"] = _clean_sections(value, errors)
         else:
             clean[field] = _clean_text(value, field, LIMITS[field], errors)
+    if not errors:
+        _check_total({**(current or {}), **clean}, errors)
     if errors:
         raise ValidationFailed("ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ", errors)
     return clean
+
+
+def memo_chars(fields: dict) -> int:
+    """Characters of the memo's own text (limits.MEMO_CHARS_MAX counts these)."""
+    total = sum(len(fields.get(f) or "") for f in TEXT_FIELDS)
+    for section in fields.get("sections") or []:
+        total += len(section.get("title") or "") + len(section.get("body") or "")
+    return total
+
+
+def _check_total(fields: dict, errors: dict) -> None:
+    total = memo_chars(fields)
+    if total > limits.MEMO_CHARS_MAX:
+        errors["sections"] = (f"เนื้อหาทั้งฉบับยาวได้ไม่เกิน {limits.MEMO_CHARS_MAX:,} ตัวอักษร "
+                              f"(ขณะนี้ {total:,} ตัวอักษร) กรุณาลดความยาวของเนื้อหา")
+
+
+def _check_body(body: str, field: str, errors: dict) -> None:
+    """Lines and unbroken runs of a section's body: what makes a memo slow to print."""
+    lines = sum(1 for line in body.splitlines() if line.strip())
+    if lines > limits.SECTION_LINES_MAX:
+        errors[field] = (f"มีได้ไม่เกิน {limits.SECTION_LINES_MAX:,} บรรทัด (ขณะนี้ {lines:,} บรรทัด) "
+                         "กรุณารวมบรรทัดหรือแยกเป็นหัวข้อใหม่")
+    elif _LONG_RUN.search(body):
+        errors[field] = (f"มีข้อความติดกันโดยไม่เว้นวรรคยาวเกิน {limits.RUN_CHARS_MAX:,} ตัวอักษร "
+                         "กรุณาเว้นวรรคหรือขึ้นบรรทัดใหม่")
 
 
 def _clean_sections(value, errors: dict) -> list:
@@ -97,6 +131,8 @@ def _clean_sections(value, errors: dict) -> list:
             continue
         title = _clean_text(section.get("title"), f"sections.{i}.title", SECTION_TITLE_MAX, errors)
         body = _clean_text(section.get("body"), f"sections.{i}.body", SECTION_BODY_MAX, errors)
+        if body and f"sections.{i}.body" not in errors:
+            _check_body(body, f"sections.{i}.body", errors)
         result.append({"title": title, "body": body})
     return result
 
@@ -126,7 +162,8 @@ def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_v
     ensure_editable(memo, user)
     if expected_version is not None and expected_version != memo.version:
         raise VersionMismatch("มีผู้แก้ไขหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่")
-    clean = validate_fields(data, partial=True)
+    clean = validate_fields(data, partial=True, current={
+        **{f: getattr(memo, f) for f in TEXT_FIELDS}, "sections": memo.sections or []})
     for key, value in clean.items():
         setattr(memo, key, value)
     if clean:

@@ -80,7 +80,7 @@ def _apply_section_command(form: MemoForm) -> bool:
     sections = [{"title": s.form.title.data or "", "body": s.form.body.data or ""} for s in form.sections]
     verb, _, arg = command.partition(":")
     index = int(arg) if arg.isdigit() else -1
-    if verb == "add" and len(sections) < form.sections.max_entries:
+    if verb == "add" and len(sections) < min(form.sections.max_entries, memo_service.SECTIONS_MAX):
         sections.append({"title": "", "body": ""})
     elif verb == "remove" and 0 <= index < len(sections) and len(sections) > 1:
         sections.pop(index)
