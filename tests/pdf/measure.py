@@ -132,6 +132,25 @@ def _rules(page) -> list[tuple[float, float, float]]:
     return out
 
 
+def _lone_spaces(page, textpage) -> list[tuple[float, float]]:
+    """(x, y) of the text objects that draw only spaces (xhtml2pdf draws each
+    no-break space by itself, and pdfium leaves such objects out of the text)."""
+    out = []
+    matrix = pdfium_c.FS_MATRIX()
+    for obj in page.get_objects(max_depth=3):
+        if obj.type != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        size = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+        if size > 8:
+            continue
+        buffer = (ctypes.c_ushort * (size // 2 + 1))()
+        pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, size)
+        text = "".join(chr(c) for c in buffer if c)
+        if text.strip(" \u00a0") == "" and pdfium_c.FPDFPageObj_GetMatrix(obj.raw, matrix):
+            out.append((matrix.e, matrix.f))
+    return out
+
+
 def _rule_between(rules, x0: float, x1: float, y: float) -> bool:
     return any(x0 - 0.5 <= x <= x1 + 0.5 and b - 2 <= y <= t + 2 for x, b, t in rules)
 
@@ -145,6 +164,7 @@ def read_pages(pdf: bytes) -> list[Page]:
             page = doc[i]
             tp = page.get_textpage()
             rules = _rules(page)
+            lone = _lone_spaces(page, tp)
             glyphs: list[Glyph] = []
             lines: list[Line] = []
             line: Line | None = None
@@ -175,6 +195,7 @@ def read_pages(pdf: bytes) -> list[Page]:
                     space = False
                 if ink and line.glyphs:
                     reach = max(p.right for p in line.glyphs)
+                    space = space or any(reach - 1 <= sx <= g.left + 1 and abs(sy - g.y) < 1 for sx, sy in lone)
                     line.gaps.append((g.left - reach, space, line.glyphs[-1].ch, ch))
                 line.glyphs.append(g)
                 line.text += (" " if space and line.text else "") + ch
