@@ -195,17 +195,12 @@ _DATE = re.compile(
 )
 
 
-_DATE_DASH = re.compile(r"(?<=\d)[-\u2013](?=\d{1,2}\u2060)")
-
-
 def glue(text: str) -> str:
     """``text`` with the spaces inside dates (``๒ พฤษภาคม ๒๕๖๗``, ``พ.ศ. ๒๕๖๘``,
     ``๑๐:๑๘ น.``) made no-break joins (:data:`WJ`): a line never breaks there."""
     if " " not in text or not _DATE.search(text):
         return text
-    text = _DATE.sub(lambda m: m.group(0).replace(" ", WJ), text)
-    # a period from one date to another may break after its dash
-    return _DATE_DASH.sub("-" + ZWSP, text)
+    return _DATE.sub(lambda m: m.group(0).replace(" ", WJ), text)
 
 
 def unglue(text: str) -> str:

@@ -40,6 +40,12 @@ def _person(user) -> dict:
     }
 
 
+def _submitted_at(memo: Memo):
+    """When the author sent this round up the chain (their electronic signature's time)."""
+    times = [e.at for e in memo.events if e.action == "submit" and e.round == memo.round]
+    return max(times) if times else None
+
+
 def memo_print_dict(memo: Memo) -> dict:
     org = memo.organization
     steps = [s for s in memo.steps if s.round == memo.round] if memo.round else []
@@ -61,7 +67,7 @@ def memo_print_dict(memo: Memo) -> dict:
         "addressee": memo.addressee,
         "sections": [dict(s) for s in memo.sections],
         "closing": memo.closing,
-        "author": _person(memo.author),
+        "author": {**_person(memo.author), "signed_at": _submitted_at(memo)},
         "steps": [
             {
                 "seq": s.seq, "title": s.title, "kind": s.kind.value, "status": s.status.value,

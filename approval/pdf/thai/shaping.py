@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import groupby
+from itertools import groupby, pairwise
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
@@ -182,7 +182,7 @@ class ThaiTextObject(PDFTextObject):
             bounds = [0, *(c for c in cuts if c > 0), len(part)]
             if cuts and cuts[0] == 0:
                 out.append(stretch_op)
-            for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+            for k, (a, b) in enumerate(pairwise(bounds)):
                 if k:
                     out.append(stretch_op)
                 piece = part[a:b]
