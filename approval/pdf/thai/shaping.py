@@ -69,7 +69,7 @@ class ThaiTextObject(PDFTextObject):
         elif not isinstance(text, str):
             text = str(text)
         self._stretch = None
-        plan = self.stretch_plan
+        plan = getattr(self, "stretch_plan", None)
         if plan is not None and plan[1] and plan[1][0][0] == text:
             points = plan[1].pop(0)[1]
             if points:
