@@ -117,11 +117,29 @@ def total_fit(frag_words, glued_flags, max_widths, space_widths) -> set[int] | N
     """
     n = len(frag_words)
     widths = [w[0] for w in frag_words]
-    texts = [_word_text(w) for w in frag_words]
     first_w, rest_w = max_widths[0], max_widths[-1]
     total = sum(widths) + sum(space_widths[k] for k in range(1, n) if not glued_flags[k] and widths[k] > 0)
     if total <= first_w + _FUZZ or n < 2:
         return None
+    texts = [_word_text(w) for w in frag_words]
+    size = getattr(frag_words[0][-1][0], "fontSize", 12) or 12
+    # xhtml2pdf breaks a paragraph again for each wrap and split: the same
+    # words at the same widths give the same breaks
+    key = (tuple(texts), tuple(widths), tuple(glued_flags), tuple(space_widths), first_w, rest_w, size)
+    starts = _CACHE.get(key)
+    if starts is None:
+        starts = _total_fit(texts, widths, glued_flags, first_w, rest_w, space_widths, size)
+        if len(_CACHE) > 512:
+            _CACHE.clear()
+        _CACHE[key] = starts
+    return set(starts)
+
+
+_CACHE: dict[tuple, frozenset[int]] = {}
+
+
+def _total_fit(texts, widths, glued_flags, first_w, rest_w, space_widths, size) -> frozenset[int]:
+    n = len(texts)
     inner = [len(thaibreak.stretch_points(t)) for t in texts]
     # the stretch point between word k-1 and word k
     between = [0] * n
@@ -136,7 +154,6 @@ def total_fit(frag_words, glued_flags, max_widths, space_widths) -> set[int] | N
             between[k] = int(len(a[-4:]) in pts)
     sep = [0.0] + [0.0 if (glued_flags[k] or widths[k] <= 0) else space_widths[k] for k in range(1, n)]
     has_text = [bool(t.strip()) for t in texts]
-    size = getattr(frag_words[0][-1][0], "fontSize", 12) or 12
     cap = CAP_EM * size
     inf = float("inf")
     best = [inf] * (n + 1)
@@ -173,4 +190,4 @@ def total_fit(frag_words, glued_flags, max_widths, space_widths) -> set[int] | N
         if i > 0:
             starts.add(i)
         j = i
-    return starts
+    return frozenset(starts)
