@@ -13,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from approval.thai import money, thai_date, thai_digits
+from approval.thai import money, thai_date, thai_digits, to_local
 
 from . import fonts, grid, process, registry, thaibreak
 from .speed import collector
@@ -121,20 +121,65 @@ def field_lines(text, width: float, font: str = "sarabun_00", size: float = 16) 
     space = stringWidth(" ", font, size)
     lines: list[str] = []
     line, used = "", 0.0
-    for word in text.split(" "):
+    for word in thaibreak.glue(text).split(" "):
         for k, seg in enumerate(thaibreak.segments(word)):
             if not seg:
                 continue
+            seg = thaibreak.unglue(seg)
             sep = " " if (k == 0 and line) else ""
             w = stringWidth(seg, font, size)
             if line and used + (space if sep else 0.0) + w > room:
                 lines.append(line)
-                line, used = seg, w
-            else:
-                line += sep + seg
-                used += (space if sep else 0.0) + w
+                line, used = "", 0.0
+                sep = ""
+            if w > room:
+                # wider than the field (a long code or URL): cut between clusters
+                for cluster in thaibreak.clusters(seg):
+                    cw = stringWidth(cluster, font, size)
+                    if line and used + cw > room:
+                        lines.append(line)
+                        line, used = "", 0.0
+                    line += sep + cluster
+                    used += (space if sep else 0.0) + cw
+                    sep = ""
+                continue
+            line += sep + seg
+            used += (space if sep else 0.0) + w
     lines.append(line)
     return lines
+
+
+#: The signing block's width: the text column less .sig's 7.5 cm left margin.
+SIG_WIDTH = TEXT_WIDTH - 7.5 / 2.54 * 72
+#: Where a position reads best broken: before the organisation's name.
+_ORG_NAMES = ("องค์การบริหารส่วนตำบล", "องค์การบริหารส่วนจังหวัด", "เทศบาลตำบล", "เทศบาลเมือง", "เทศบาลนคร",
+              "อบต.", "อบจ.")
+
+
+def position_lines(position, width: float = SIG_WIDTH) -> list[str]:
+    """A signer's position as its printed lines: whole when it fits; otherwise
+    broken before the organisation's name (นายก / องค์การบริหารส่วนตำบลขอนหาด),
+    and each part between words when it is still too wide."""
+    text = " ".join(str(position or "").split())
+    if not text:
+        return []
+    if stringWidth(text, "sarabun_00", 16) <= width - _FIELD_SLACK:
+        return [text]
+    starts = [i for name in _ORG_NAMES if (i := text.find(name)) > 0]
+    if starts:
+        i = min(starts)
+        return field_lines(text[:i].strip(), width) + field_lines(text[i:], width)
+    return field_lines(text, width)
+
+
+def esign_text(moment, thai: bool) -> str:
+    """The electronic signature mark printed in place of a signature image:
+    ``ลงนามอิเล็กทรอนิกส์ ๒ ธ.ค. ๒๕๖๙ ๑๐:๑๘ น.`` (Bangkok time)."""
+    if moment is None:
+        return "ลงนามอิเล็กทรอนิกส์"
+    clock = to_local(moment).strftime("%H:%M") if isinstance(moment, dt.datetime) else ""
+    when = thai_date(moment, digits=thai, short=True) + (f" {thai_digits(clock, thai)} น." if clock else "")
+    return f"ลงนามอิเล็กทรอนิกส์ {when}"
 
 
 def _field_rows(values: list[tuple[str, float]]) -> list[list[str | None]]:
@@ -163,8 +208,12 @@ def build_context(memo: dict) -> tuple[dict, list[Path]]:
 
     org = dict(memo.get("organization") or {})
     org["emblem_src"] = img(org.get("emblem_path"))
+    decided = not memo.get("is_draft")
     author = dict(memo.get("author") or {})
     author["signature_src"] = img(author.get("signature_path"))
+    # without an image: the electronic signature mark on a decided memo, room to sign on a preview
+    author["esign_text"] = esign_text(author.get("signed_at"), thai) if decided else ""
+    author["position_lines"] = position_lines(author.get("position"))
 
     sections = []
     for i, section in enumerate(memo.get("sections") or [], start=1):
@@ -175,6 +224,8 @@ def build_context(memo: dict) -> tuple[dict, list[Path]]:
         signer = dict(step.get("signer") or {})
         signer["signature_src"] = img(signer.get("signature_path"))
         signed = step.get("status") in {"done", "returned"} and step.get("signed_at") is not None
+        signer["esign_text"] = esign_text(step.get("signed_at"), thai) if signed and decided else ""
+        signer["position_lines"] = position_lines(signer.get("position"))
         steps.append(
             {
                 **step,

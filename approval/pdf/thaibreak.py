@@ -26,6 +26,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 ZWSP = "\u200b"
+#: WORD JOINER: put by :func:`glue` in place of a space that must not break
+#: (inside a date); :func:`unglue` turns it back into the space.
+WJ = "\u2060"
 
 #: Thai letters, vowels and marks (not the Thai digits, which behave like
 #: digits: no break inside a number).
@@ -35,10 +38,10 @@ _NEEDS_SEGMENTING = re.compile("[\u0e01-\u0e4f\u200b]")
 _MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
 #: Never at the start of a line: the marks, the following vowels, repetition
 #: and abbreviation signs, closing punctuation.
-NO_BREAK_BEFORE = _MARKS | frozenset("\u0e30\u0e32\u0e33\u0e45\u0e46\u0e2f") | frozenset(")]}.,:;!?%”’")
+NO_BREAK_BEFORE = _MARKS | frozenset("\u0e30\u0e32\u0e33\u0e45\u0e46\u0e2f") | frozenset(")]}.,:;!?%”’" + WJ)
 #: Never at the end of a line: the leading vowels, opening punctuation and a
 #: full stop inside an abbreviation (ป.ป.ช., พ.ศ.๒๕๖๗).
-NO_BREAK_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44") | frozenset("([{“‘.")
+NO_BREAK_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44") | frozenset("([{“‘." + WJ)
 
 
 def has_thai(text: str) -> bool:
@@ -110,9 +113,11 @@ def _tokenizer():
 
 @lru_cache(maxsize=65536)
 def _dictionary_segments(run: str) -> tuple[str, ...]:
-    """``run`` (no spaces, no U+200B) cut where the dictionary and the rules allow a break."""
+    """``run`` (no spaces, no U+200B) cut where the dictionary and the rules
+    allow a break, and a long URL, e-mail address, code or number cut at its
+    natural points (:func:`long_run_pieces`)."""
     if not _THAI_LETTER.search(run):
-        return (run,)
+        return long_run_pieces(run)
     tokens = _tokenizer()(run, engine="newmm", keep_whitespace=True)
     if "".join(tokens) != run:  # pragma: no cover - the tokenizer keeps text
         return (run,)
@@ -126,6 +131,129 @@ def _dictionary_segments(run: str) -> tuple[str, ...]:
             out[-1] += token
         else:
             out.append(token)
+    if LONG_RUN.search(run):
+        return tuple(p for piece in out for p in _long_runs_cut(piece))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# Long strings: URLs, e-mail addresses, codes and numbers typed without spaces
+
+#: A run that may break inside: a URL or e-mail address, or 16 or more
+#: characters without a Thai letter or a space (a code, a long number).
+LONG_RUN = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s\u0e01-\u0e4f]+"
+    r"|[^\s\u0e01-\u0e4f@]+@[^\s\u0e01-\u0e4f@]+\.[^\s\u0e01-\u0e4f]+"
+    r"|[^\s\u0e01-\u0e4f\u200b\u2060]{16,}",
+    re.IGNORECASE,
+)
+#: Where a long run breaks naturally: after / ? & = - . _ , ; : # (not
+#: inside "://" or "//"), and before @.
+_NATURAL = re.compile(r"(?<=[/?&=\-._,;#])(?![/?&=\-._,;:#])|(?<=[^/]:)(?!//)(?=[^/\d])|(?=@)")
+
+
+def long_run_pieces(run: str) -> tuple[str, ...]:
+    """``run`` (no Thai letters) cut at its natural break points when it is
+    long (:data:`LONG_RUN`); whole otherwise.  A piece still too wide for its
+    line is cut between characters by the line breaker."""
+    if len(run) < 12 or not LONG_RUN.search(run):
+        return (run,)
+    return tuple(_long_runs_cut(run))
+
+
+def _long_runs_cut(piece: str) -> list[str]:
+    """``piece`` with each long run inside it cut at its natural points."""
+    out: list[str] = []
+    pos = 0
+    for m in LONG_RUN.finditer(piece):
+        cuts = [m.start() + c.start() for c in _NATURAL.finditer(m.group(0)) if 0 < c.start() < len(m.group(0))]
+        for c in cuts:
+            out.append(piece[pos:c])
+            pos = c
+    out.append(piece[pos:])
+    return [p for p in out if p]
+
+
+def needs_segmenting(text: str) -> bool:
+    """Whether ``text`` needs the Thai line breaker: Thai, U+200B, or a long run."""
+    return bool(_NEEDS_SEGMENTING.search(text) or (len(text) >= 12 and LONG_RUN.search(text)))
+
+
+# ---------------------------------------------------------------------------
+# Dates: never split from their year
+
+_MONTHS = (
+    "มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|พฤศจิกายน|ธันวาคม"
+    "|ม\\.ค\\.|ก\\.พ\\.|มี\\.ค\\.|เม\\.ย\\.|พ\\.ค\\.|มิ\\.ย\\.|ก\\.ค\\.|ส\\.ค\\.|ก\\.ย\\.|ต\\.ค\\.|พ\\.ย\\.|ธ\\.ค\\."
+)
+#: A date: day month year (พ.ศ. optional), พ.ศ. and its year, a time "๑๐:๑๘ น.".
+_DATE = re.compile(
+    rf"\d{{1,2}}[ \u00a0]+(?:{_MONTHS})(?:[ \u00a0]+(?:พ\.ศ\.[ \u00a0]*)?\d{{4}})?"
+    rf"|(?:{_MONTHS})[ \u00a0]+(?:พ\.ศ\.[ \u00a0]*)?\d{{4}}"
+    r"|(?:พ\.ศ\.|ค\.ศ\.)[ \u00a0]+\d{4}"
+    r"|\d{1,2}[:.]\d{2}[ \u00a0]+น\."
+)
+
+
+def glue(text: str) -> str:
+    """``text`` with the spaces inside dates (``๒ พฤษภาคม ๒๕๖๗``, ``พ.ศ. ๒๕๖๘``,
+    ``๑๐:๑๘ น.``) made no-break joins (:data:`WJ`): a line never breaks there."""
+    if " " not in text or not _DATE.search(text):
+        return text
+    return _DATE.sub(lambda m: m.group(0).replace(" ", WJ), text)
+
+
+def unglue(text: str) -> str:
+    """The text :func:`glue` was given back: each join a space again."""
+    return text.replace(WJ, " ") if WJ in text else text
+
+
+# ---------------------------------------------------------------------------
+# Where a justified line may take added space
+
+#: Thai letters and marks, without the digits and ฯ ๆ ๏ (which go with the word before).
+_THAI_TEXT = frozenset(chr(c) for c in range(0x0E01, 0x0E4F)) - {"\u0e2f", "\u0e46"}
+#: A run typed without spaces that holds one of these is a number or a code:
+#: no added space inside it.
+_CODE = re.compile(r"[0-9\u0e50-\u0e59A-Za-z/@_=&?]")
+_SPACES = frozenset(" \u00a0" + WJ)
+
+
+def stretch_points(text: str) -> list[int]:
+    """
+    The positions in ``text`` (no U+200B) before which a justified line may
+    take added space: after each space, and between two Thai character
+    clusters (Thai distributed justification) -- never inside a cluster,
+    never beside a digit, a Latin letter or punctuation, and nowhere inside
+    a run typed without spaces that holds a digit or a Latin letter (a
+    document number such as ``มท ๐๘๑๐.๓/ว ๑๒๓๔``, a date, a URL).
+    """
+    return list(_stretch_points(text))
+
+
+@lru_cache(maxsize=16384)
+def _stretch_points(text: str) -> tuple[int, ...]:
+    out: list[int] = []
+    n = len(text)
+    start = 0
+    while start < n:
+        if text[start] in _SPACES:
+            if start + 1 < n and text[start + 1] not in _SPACES:
+                out.append(start + 1)
+            start += 1
+            continue
+        end = start
+        while end < n and text[end] not in _SPACES:
+            end += 1
+        run = text[start:end]
+        if not _CODE.search(run) and not (len(run) <= 3 and _CODE.match(text[end + 1:end + 2])):
+            # (a short run before a number is its prefix: นศ ๗๓๖๐๑/๒๕๖)
+            pos = start
+            for cluster in clusters(run):
+                if pos > start and cluster[0] in _THAI_TEXT and text[pos - 1] in _THAI_TEXT:
+                    out.append(pos)
+                pos += len(cluster)
+        start = end
     return tuple(out)
 
 

@@ -67,6 +67,12 @@ def _author(memo: Memo, session) -> dict:
     return _person(memo.author)
 
 
+def _submitted_at(memo: Memo):
+    """When the author sent this round up the chain (their electronic signature's time)."""
+    times = [e.at for e in memo.events if e.action == "submit" and e.round == memo.round]
+    return max(times) if times else None
+
+
 def memo_print_dict(memo: Memo) -> dict:
     org = memo.organization
     session = object_session(memo)
@@ -90,7 +96,7 @@ def memo_print_dict(memo: Memo) -> dict:
         "addressee": memo.addressee,
         "sections": [dict(s) for s in memo.sections],
         "closing": memo.closing,
-        "author": author,
+        "author": {**author, "signed_at": _submitted_at(memo)},
         "steps": [
             {
                 "seq": s.seq, "title": s.title, "kind": s.kind.value, "status": s.status.value,

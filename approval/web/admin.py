@@ -149,7 +149,11 @@ def _signed_in():
 
 @bp.context_processor
 def _admin_context():
-    return {"roles": Role}
+    def emblem_missing() -> bool:
+        """Whether the organisation's memos print without the ครุฑ (no emblem uploaded)."""
+        return current_user.is_authenticated and current_user.organization.emblem_png is None
+
+    return {"roles": Role, "emblem_missing": emblem_missing}
 
 
 @bp.before_app_request

@@ -37,7 +37,7 @@ def test_every_patch_declared_with_its_layer_and_why():
     assert registry.installed()
     layers = {p.target: p.layer for p in registry.PATCHES}
     assert set(layers.values()) == {"thai", "speed"}
-    assert sum(1 for v in layers.values() if v == "thai") == 7
+    assert sum(1 for v in layers.values() if v == "thai") == 8  # 8: justification (issue 17)
     for p in registry.PATCHES:
         assert p.why.strip() and "\n" not in p.why, p.target
         assert len(p.original_sha256) == 16, p.target

@@ -12,8 +12,10 @@ applies them.
 - :mod:`.lines` -- 4. line breaking with glued words; 5. a paragraph split
   across pages; 6. minWidth.
 - :mod:`.stamp` -- 7. a fixed timestamp and file ID.
+- :mod:`.justify` -- 8. justified lines spread their slack over character
+  clusters, with a cap; the breaks chosen for the paragraph as a whole.
 """
 
-from . import lines, shaping, stamp, words
+from . import justify, lines, shaping, stamp, words
 
-__all__ = ["lines", "shaping", "stamp", "words"]
+__all__ = ["justify", "lines", "shaping", "stamp", "words"]

@@ -16,12 +16,14 @@
 
 from __future__ import annotations
 
+from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.rl_settings import _FUZZ
 from xhtml2pdf import reportlab_paragraph as rp
 
 from .. import thaibreak
 from ..registry import ORIGINALS, patch
 from ..thaibreak import ZWSP
+from . import justify
 from .words import Glued, _getFragWords, _text_of
 
 BREAK_LINES = "xhtml2pdf.reportlab_paragraph:Paragraph.breakLines"
@@ -66,7 +68,8 @@ def _extent(f, calcBounds):
 
 
 def _has_thai_frags(frags) -> bool:
-    return any((t := _text_of(f)) and thaibreak.has_thai(t) for f in frags)
+    """Whether the paragraph needs this line breaker: Thai, or a long run to break."""
+    return any((t := _text_of(f)) and thaibreak.needs_segmenting(t) for f in frags)
 
 
 @patch(BREAK_LINES, layer="thai", original_sha256="3289f8d9186a9750",
@@ -94,18 +97,29 @@ def _breakLines(self, width):
     frag_words = _getFragWords(frags)
     if any(getattr(f, "splitLongWords", False) for f in frags):
         frag_words = rp._splitLongWords(frag_words, min(maxWidths))
-    # A word wider than the narrowest line is cut between clusters rather
-    # than left to cross the margin or a table cell's border.
+    # A word wider than the narrowest line (a long compound in a narrow
+    # table cell, a code with no natural break) is cut between clusters
+    # rather than left to cross the margin or a table cell's border.
     narrowest = min(maxWidths)
     cut = []
     for w in frag_words:
-        if w[0] > narrowest + _FUZZ and any(
-            isinstance(t, str) and thaibreak.has_thai(t) for _f, t in w[1:]
-        ):
+        if w[0] > narrowest + _FUZZ and any(isinstance(t, str) and t for _f, t in w[1:]):
             cut.extend(_cut_wide_word(w, narrowest))
         else:
             cut.append(w)
     frag_words = cut
+
+    # Justified text: the breaks chosen for the paragraph as a whole.
+    starts = None
+    if style.alignment == TA_JUSTIFY and len(maxWidths) <= 2 and not any(
+        hasattr(w[1][0], "lineBreak") for w in frag_words
+    ):
+        starts = justify.total_fit(
+            frag_words,
+            [isinstance(w, Glued) for w in frag_words],
+            maxWidths,
+            [stringWidth(" ", w[-1][0].fontName, w[-1][0].fontSize) for w in frag_words],
+        )
 
     words = []
     n = 0
@@ -136,7 +150,7 @@ def _breakLines(self, width):
         g.text = text
         words.append(g)
 
-    for w in frag_words:
+    for index, w in enumerate(frag_words):
         glued = isinstance(w, Glued)
         f = w[-1][0]
         spaceWidth = stringWidth(" ", f.fontName, f.fontSize)
@@ -149,7 +163,9 @@ def _breakLines(self, width):
         sep = 0.0 if (glued or n == 0) else spaceWidth
         newWidth = currentWidth + sep + wordWidth if wordWidth > 0 else currentWidth
         lineBreak = hasattr(f, "lineBreak")
-        endLine = (newWidth > maxWidth + _FUZZ and n > 0) or lineBreak
+        endLine = (newWidth > maxWidth + _FUZZ and n > 0) or lineBreak or (
+            starts is not None and index in starts and n > 0
+        )
         if not endLine:
             if lineBreak:
                 continue

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import groupby
+from itertools import groupby, pairwise
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
@@ -59,20 +59,32 @@ class ThaiTextObject(PDFTextObject):
     a gap between spans, adds spaces that are not in the text.
     """
 
+    #: Set by :mod:`.justify` while it draws a justified line: (space added
+    #: at each stretch point, [(frag text, its stretch points)] in drawing order).
+    stretch_plan = None
+
     def _formatText(self, text):
         if isinstance(text, bytes):
             text = text.decode("utf8")
         elif not isinstance(text, str):
             text = str(text)
+        self._stretch = None
+        plan = getattr(self, "stretch_plan", None)
+        if plan is not None and plan[1] and plan[1][0][0] == text:
+            points = plan[1].pop(0)[1]
+            if points:
+                self._stretch = (plan[0], frozenset(points))
         if self._fontname in fonts.THAI_DIGIT_FONTS:
             text = text.translate(_TO_THAI_DIGITS)
-        if ZWSP not in text and not _COMPLEX.search(text):
+        if ZWSP not in text and not _COMPLEX.search(text) and self._stretch is None:
             # Nothing to shape and nothing to hide: ReportLab's plain Tj,
             # which extracts as it is (a /Span around a line-final "-" would
             # make pdfium read it as a soft hyphen).
             return super()._formatText(text)
         font = pdfmetrics.getFont(self._fontname)
         if not (getattr(font, "_dynamicFont", False) and getattr(font, "shapable", False)):
+            if self._stretch is not None and ZWSP not in text and not _COMPLEX.search(text):
+                return super()._formatText(text)
             return super()._formatText(text.replace(ZWSP, ""))
         items = self._glyphs(text)
         if items is None:  # vertical offsets: ReportLab's own drawing
@@ -99,6 +111,15 @@ class ThaiTextObject(PDFTextObject):
             if i and gap_units and len(items) > first:
                 items[first][0] += gap_units
             offset += len(part)
+        if self._stretch is not None:
+            per, points = self._stretch
+            units = -per * 1000.0 / self._fontsize
+            seen = set()
+            for item in items:
+                src = item[3]
+                if src in points and src not in seen:
+                    seen.add(src)
+                    item[0] += units
         return items
 
     def _tj(self, font, items, source):
@@ -143,15 +164,32 @@ class ThaiTextObject(PDFTextObject):
         return " ".join(out)
 
     def _fallback(self, text):
+        """Text with glyphs raised or lowered (a tone mark over an upper vowel
+        that HarfBuzz moves up): ReportLab's own drawing, which sets the rise
+        (Ts) per glyph, with a justified line's stretch points between pieces."""
         gap = getattr(self, "_wordSpace", 0) or 0
         gap_op = f"[{_rl_textobject.fp_str(-gap * 1000.0 / self._fontsize)}] TJ" if gap and self._fontsize else ""
+        stretch_op, points = "", ()
+        if self._stretch is not None and self._fontsize:
+            per, points = self._stretch
+            stretch_op = f"[{_rl_textobject.fp_str(-per * 1000.0 / self._fontsize)}] TJ"
         out = []
+        offset = 0
         for i, part in enumerate(text.split(ZWSP)):
             if i and gap_op:
                 out.append(gap_op)
-            if part:
-                shaped = _shape(part, self._fontname, self._fontsize)
-                out.append(super()._formatText(shaped))
+            cuts = [p - offset for p in sorted(points) if offset <= p < offset + len(part)] if points else []
+            bounds = [0, *(c for c in cuts if c > 0), len(part)]
+            if cuts and cuts[0] == 0:
+                out.append(stretch_op)
+            for k, (a, b) in enumerate(pairwise(bounds)):
+                if k:
+                    out.append(stretch_op)
+                piece = part[a:b]
+                if piece:
+                    shaped = _shape(piece, self._fontname, self._fontsize) if _COMPLEX.search(piece) else piece
+                    out.append(super()._formatText(shaped))
+            offset += len(part)
         actual = text.replace(ZWSP, "")
         return f"/Span <</ActualText {_actual_text(actual)}>> BDC {' '.join(out)} EMC"
 

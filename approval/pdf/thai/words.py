@@ -1,9 +1,12 @@
 """Words: a paragraph's fragments cut at Thai word boundaries too.
 
 ``reportlab_paragraph._getFragWords`` also cuts words at Thai word
-boundaries (PyThaiNLP, see :mod:`approval.pdf.thaibreak`) and at U+200B; a
-word that follows such a boundary is a :class:`Glued` word: a line may break
-before it, but no space stands between it and the previous word.
+boundaries (PyThaiNLP, see :mod:`approval.pdf.thaibreak`), at U+200B and at
+the natural break points of a long URL, e-mail address or code; a word that
+follows such a boundary is a :class:`Glued` word: a line may break before
+it, but no space stands between it and the previous word.  A date is one
+word, its spaces included (``๒ พฤษภาคม ๒๕๖๗`` never loses its year to the
+next line).
 """
 
 from __future__ import annotations
@@ -45,9 +48,10 @@ def _text_of(f):
        why="xhtml2pdf cuts words only at spaces: a Thai sentence is one unbreakable word")
 def _getFragWords(frags):
     if not any(
-        (t := _text_of(f)) and thaibreak.has_thai(t) for f in frags
+        (t := _text_of(f)) and thaibreak.needs_segmenting(t) for f in frags
     ):
         return ORIGINALS[FRAG_WORDS](frags)
+    unglue = thaibreak.unglue
     stringWidth = rp.stringWidth
     R = []
     W = []
@@ -68,6 +72,8 @@ def _getFragWords(frags):
             if hangingStrip:
                 hangingStrip = False
                 text = text.lstrip(whitespace)
+            # no break inside a date (its spaces become joins, spaces again below)
+            text = thaibreak.glue(text)
             S = _WS_SPLIT(text) if "\xa0" in text else text.split()
             if S == []:
                 S = [""]
@@ -80,6 +86,7 @@ def _getFragWords(frags):
                         close()
                         W = Glued()
                     if seg or j == 0:
+                        seg = unglue(seg)
                         W.append((f, seg))
                         n += stringWidth(seg, f.fontName, f.fontSize)
                 if k < len(S) - 1:
