@@ -87,15 +87,20 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def inject_nav():
-        """The inbox badge and the bell, counted together at most once per request, only when signed in."""
+        """The inbox badge and the bell, counted together at most once per page, only when signed in.
+
+        The inbox page leaves its own total in ``g.inbox_badge`` (taken once: in tests the app
+        context, and so ``g``, outlives a request).
+        """
+        cache: dict[str, tuple[int, int]] = {}
+
         def counts() -> tuple[int, int]:
-            if "nav_counts" not in g:
+            if "counts" not in cache:
                 from ..extensions import db
                 from ..notifications import service as notifications
 
-                inbox = g.get("inbox_badge")
-                g.nav_counts = notifications.nav_counts(db.session, current_user, inbox)
-            return g.nav_counts
+                cache["counts"] = notifications.nav_counts(db.session, current_user, g.pop("inbox_badge", None))
+            return cache["counts"]
 
         def inbox_badge() -> int:
             return counts()[0]
