@@ -24,7 +24,6 @@ def register_cli(app: Flask) -> None:
         if once:
             started = time.monotonic()
             counts = deliver_due(db.session)
-            db.session.remove()
             click.echo(f"ส่งแล้ว {counts['sent']} รายการ, รอส่งใหม่ {counts['retry']}, ข้าม {counts['skipped']} "
                        f"({time.monotonic() - started:.2f} วินาที)")
             return

@@ -25,7 +25,6 @@ import urllib.error
 import urllib.request
 import uuid
 from email.message import EmailMessage
-from email.utils import formataddr
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -97,7 +96,9 @@ def send_email(delivery: Delivery, to: str, subject: str, body: str) -> None:
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((delivery.user.full_name, to))
+    # The address alone: a long Thai display name is folded into encoded-words that some
+    # readers (Python's own among them) join back with a stray space inside a word.
+    message["To"] = to
     # The delivery's id is the message's identity: a receiver can drop a duplicate.
     message["Message-ID"] = f"<delivery-{delivery.id}.{delivery.organization_id}@{_domain()}>"
     message["X-Saraban-Delivery"] = str(delivery.id)

@@ -67,8 +67,13 @@ class Queue:
 
         @huey.periodic_task(crontab(minute="*"), name="sweep")
         def sweep():
+            from ..extensions import db
+
             with app.app_context():
-                self.enqueue_due(grace=SWEEP_GRACE_SECONDS)
+                try:
+                    self.enqueue_due(grace=SWEEP_GRACE_SECONDS)
+                finally:
+                    db.session.remove()
 
         # Hourly from 08:00 to 16:00 Bangkok (01:00-09:00 UTC), Monday to Friday; the reminders
         # themselves skip holidays and remind once a day whatever the schedule.
@@ -117,10 +122,8 @@ class Queue:
         from ..extensions import db
         from .delivery import due_ids
 
-        try:
-            ids = due_ids(db.session, grace=grace)
-        finally:
-            db.session.remove()
+        ids = due_ids(db.session, grace=grace)
+        db.session.rollback()  # end the read: a long-lived worker holds no transaction open
         return self.enqueue(ids)
 
 
