@@ -26,7 +26,7 @@ class Inbox:
         self.before_accept = None
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         if self.before_accept is not None:
             answer = self.before_accept(len(self.messages))
             if answer:
@@ -59,7 +59,7 @@ class LineServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                 problems = outer.check(self.path, self.headers, body)

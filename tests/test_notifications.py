@@ -116,8 +116,8 @@ def test_the_inbox_stays_within_eight_queries_whatever_its_size(seeded):
         login(client, "head")
         statements: list[str] = []
 
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
+        def count(conn, cursor, statement, *args, seen=statements):
+            seen.append(statement)
 
         sa.event.listen(db.engine, "before_cursor_execute", count)
         try:

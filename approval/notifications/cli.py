@@ -48,7 +48,7 @@ def register_cli(app: Flask) -> None:
         started = time.monotonic()
         counts = queue_reminders(db.session)
         commit(db.session)
-        enqueued = get_queue(current_app._get_current_object()).enqueue_due()
+        enqueued = get_queue(current_app._get_current_object()).enqueue(counts["delivery_ids"])
         click.echo(f"งานค้าง {counts['pending_steps']} ขั้น, ถึงกำหนดเตือน {counts['due']}, "
                    f"เตือนใหม่ {counts['queued']} รายการ, ส่งต่อ {enqueued} รายการ "
                    f"({time.monotonic() - started:.2f} วินาที)")

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 SWEEP_GRACE_SECONDS = 60
+BATCH = 50  #: deliveries per job when many are enqueued at once
 OUTBOX_KEY = "notify_outbox"
 
 
@@ -65,6 +66,21 @@ class Queue:
             if delay is not None:
                 raise RetryTask(f"delivery {delivery_id} failed", delay=delay)
 
+        @huey.task(name="deliver_batch")
+        def deliver_batch(delivery_ids: list[int]):
+            """Many deliveries in one job (the reminders of a day); a failed one is retried on its own."""
+            from ..extensions import db
+            from .delivery import deliver_one
+
+            with app.app_context():
+                try:
+                    for delivery_id in delivery_ids:
+                        delay = deliver_one(db.session, delivery_id)
+                        if delay is not None:
+                            deliver.schedule(args=(delivery_id,), delay=delay)
+                finally:
+                    db.session.remove()
+
         @huey.periodic_task(crontab(minute="*"), name="sweep")
         def sweep():
             from ..extensions import db
@@ -85,9 +101,9 @@ class Queue:
 
             with app.app_context():
                 try:
-                    queue_reminders(db.session)
+                    counts = queue_reminders(db.session)
                     commit(db.session)
-                    self.enqueue_due()
+                    self.enqueue(counts["delivery_ids"])
                 finally:
                     db.session.remove()
 
@@ -105,15 +121,22 @@ class Queue:
                 finally:
                     db.session.remove()
 
-        self.deliver, self.sweep, self.remind, self.digest = deliver, sweep, remind, digest
+        self.deliver, self.deliver_batch = deliver, deliver_batch
+        self.sweep, self.remind, self.digest = sweep, remind, digest
 
     def enqueue(self, delivery_ids) -> int:
         """Put deliveries on the queue; a queue that cannot be reached is logged, not raised."""
+        ids = [int(i) for i in delivery_ids]
         count = 0
         try:
-            for delivery_id in delivery_ids:
-                self.deliver(int(delivery_id))
-                count += 1
+            if len(ids) <= BATCH:
+                for delivery_id in ids:
+                    self.deliver(delivery_id)
+                    count += 1
+            else:  # thousands of reminders: one job per batch, not one write to the queue each
+                for start in range(0, len(ids), BATCH):
+                    self.deliver_batch(ids[start:start + BATCH])
+                    count += len(ids[start:start + BATCH])
         except Exception:
             log.exception("could not enqueue deliveries; the sweep will pick them up")
         return count

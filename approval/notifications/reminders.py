@@ -21,31 +21,35 @@ from sqlalchemy.orm import Session
 
 from .. import thai
 from ..models import Memo, MemoState, Organization, Step, StepKind, User
+from ..models.base import UTCDateTime
 from ..thai import utcnow
-from .models import Delivery, DeliveryState, Kind, Notification, NotificationSettings
+from .models import (
+    Channel,
+    Delivery,
+    DeliveryState,
+    Kind,
+    Notification,
+    NotificationSettings,
+)
 from .service import REMIND_DEFAULTS, SUBJECT_IN_TEXT, calendar
 from .workdays import local_day
 
-CHUNK = 1000
 
+def _insert_ignoring_duplicates(session: Session, table, rows: list[dict], **same) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL) as one executemany; `same`: the
+    values every row shares (bound once).
 
-def _insert_ignoring_duplicates(session: Session, table, rows: list[dict], returning=None) -> list:
-    """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL), in chunks; the inserted rows' `returning`."""
+    SQLAlchemy batches the executemany into multi-row statements itself ("insertmanyvalues"),
+    with one compiled statement, which is what keeps thousands of rows fast.
+    """
     if not rows:
-        return []
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+        return
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    found = []
-    for start in range(0, len(rows), CHUNK):
-        statement = insert(table).values(rows[start:start + CHUNK]).on_conflict_do_nothing()
-        if returning is not None:
-            found.extend(session.execute(statement.returning(*returning)).all())
-        else:
-            session.execute(statement)
-    return found
+    values = {key: sa.literal(value, table.c[key].type) for key, value in same.items()}
+    session.execute(insert(table).values(**values).on_conflict_do_nothing(), rows)
 
 
 def _text(subject: str) -> str:
@@ -63,7 +67,7 @@ def queue_reminders(session: Session, now: dt.datetime | None = None) -> dict[st
         .join(Step, sa.and_(Step.memo_id == Memo.id, Step.round == Memo.round, Step.seq == Memo.current_step))
         .where(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id.is_not(None))
     ).all()
-    calendars, limits = {}, {}
+    calendars, limits, working_today = {}, {}, {}
     reminders: list[dict] = []
     escalate: list[tuple] = []
     for memo_id, org_id, assignee_id, since, subject, _round, _seq, step_id, kind in pending:
@@ -72,9 +76,10 @@ def queue_reminders(session: Session, now: dt.datetime | None = None) -> dict[st
             stored = orgs[org_id].settings or {}
             limits[org_id] = (int(stored.get("remind_after_days", REMIND_DEFAULTS["remind_after_days"])),
                               int(stored.get("escalate_after_days", REMIND_DEFAULTS["escalate_after_days"])))
-        cal = calendars[org_id]
-        if not cal.is_working_day(today):
+            working_today[org_id] = calendars[org_id].is_working_day(today)
+        if not working_today[org_id]:
             continue  # nobody is reminded on a day off
+        cal = calendars[org_id]
         waited = cal.working_days_between(local_day(since), today)
         remind_after, escalate_after = limits[org_id]
         if waited < remind_after:
@@ -84,7 +89,7 @@ def queue_reminders(session: Session, now: dt.datetime | None = None) -> dict[st
         reminders.append({
             "organization_id": org_id, "user_id": assignee_id, "memo_id": memo_id, "kind": Kind.REMINDER.value,
             "text": f"เตือน: หนังสือรอท่าน{verb}มา {days} วันทำการแล้ว: {_text(subject)}",
-            "dedupe_key": f"remind:s{step_id}:{today.isoformat()}", "created_at": now, "read_at": None,
+            "dedupe_key": f"remind:s{step_id}:{today.isoformat()}",
         })
         if waited >= escalate_after:
             escalate.append((memo_id, org_id, assignee_id, subject, _round, _seq, step_id, verb, days))
@@ -106,33 +111,45 @@ def queue_reminders(session: Session, now: dt.datetime | None = None) -> dict[st
                 "organization_id": org_id, "user_id": boss, "memo_id": memo_id, "kind": Kind.REMINDER.value,
                 "text": (f"แจ้งเพื่อทราบ: หนังสือรอ{names.get(assignee_id, '')}{verb}มา {days} วันทำการแล้ว: "
                          f"{_text(subject)}"),
-                "dedupe_key": f"escalate:s{step_id}", "created_at": now, "read_at": None,
+                "dedupe_key": f"escalate:s{step_id}",
             })
-    inserted = _insert_ignoring_duplicates(session, Notification.__table__, reminders,
-                                           returning=(Notification.id, Notification.user_id,
-                                                      Notification.organization_id))
+    due = len(reminders)
+    if reminders:  # the keys already told today (a second run): skip them before writing
+        told = set(session.scalars(sa.select(Notification.dedupe_key).where(sa.or_(
+            Notification.dedupe_key.like(f"remind:%:{today.isoformat()}"),
+            Notification.dedupe_key.like("escalate:%")))))
+        reminders = [r for r in reminders if r["dedupe_key"] not in told]
+    # ON CONFLICT DO NOTHING still guards against a run at the same moment elsewhere.
+    _insert_ignoring_duplicates(session, Notification.__table__, reminders, created_at=now)
+    inserted = session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.kind == Kind.REMINDER, Notification.created_at == now)) if reminders else 0
     deliveries = _deliveries_for(session, inserted, now)
-    return {"pending_steps": len(pending), "due": len(reminders), "queued": len(inserted),
-            "deliveries": deliveries}
+    return {"pending_steps": len(pending), "due": due, "queued": inserted,
+            "deliveries": len(deliveries), "delivery_ids": deliveries}
 
 
-def _deliveries_for(session: Session, inserted: list, now: dt.datetime) -> int:
+def _deliveries_for(session: Session, inserted: int, now: dt.datetime) -> list[int]:
+    """The outbox rows of the reminders just written (their ``created_at`` is this run's `now`),
+    one per channel their recipient has on, in one INSERT ... SELECT per channel; their ids."""
     if not inserted:
-        return 0
-    prefs = {p.user_id: p for p in session.scalars(sa.select(NotificationSettings).where(
-        NotificationSettings.user_id.in_({row[1] for row in inserted})))}
-    rows = []
-    for notification_id, user_id, org_id in inserted:
-        p = prefs.get(user_id)
-        if p is None or p.digest:
-            continue
-        for channel in p.channels():
-            rows.append({"organization_id": org_id, "user_id": user_id, "notification_id": notification_id,
-                         "digest_on": None, "channel": channel.value, "state": DeliveryState.PENDING.value,
-                         "attempts": 0, "next_attempt_at": now, "claimed_at": None, "sent_at": None,
-                         "last_error": "", "created_at": now})
-    _insert_ignoring_duplicates(session, Delivery.__table__, rows)
-    return len(rows)
+        return []
+    n, p = Notification.__table__.c, NotificationSettings.__table__.c
+    ids: list[int] = []
+    for channel, on in ((Channel.EMAIL, sa.and_(p.email_enabled.is_(True), p.email != "")),
+                        (Channel.LINE, sa.and_(p.line_enabled.is_(True), p.line_user_id != ""))):
+        rows = sa.select(
+            n.organization_id, n.user_id, n.id, sa.null(), sa.literal(channel.value),
+            sa.literal(DeliveryState.PENDING.value), sa.literal(0), sa.literal(now, UTCDateTime()), sa.null(),
+            sa.null(), sa.literal(""), sa.literal(now, UTCDateTime()),
+        ).join(NotificationSettings.__table__, p.user_id == n.user_id).where(
+            n.kind == Kind.REMINDER.value, n.created_at == now, p.digest.is_(False), on)
+        d = Delivery.__table__.c
+        statement = sa.insert(Delivery.__table__).from_select(
+            [d.organization_id, d.user_id, d.notification_id, d.digest_on, d.channel, d.state, d.attempts,
+             d.next_attempt_at, d.claimed_at, d.sent_at, d.last_error, d.created_at], rows,
+        ).returning(d.id)
+        ids.extend(session.scalars(statement))
+    return ids
 
 
 def queue_digests(session: Session, now: dt.datetime | None = None) -> int:
