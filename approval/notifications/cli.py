@@ -27,6 +27,9 @@ def register_cli(app: Flask) -> None:
             click.echo(f"ส่งแล้ว {counts['sent']} รายการ, รอส่งใหม่ {counts['retry']}, ข้าม {counts['skipped']} "
                        f"({time.monotonic() - started:.2f} วินาที)")
             return
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         queue.enqueue_due()  # whatever waited while no worker ran
         consumer = queue.huey.create_consumer(
             workers=workers or current_app.config["NOTIFY_WORKERS"], worker_type="thread", periodic=True,
