@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import secrets
 import sys
 import tempfile
@@ -94,7 +93,7 @@ def main() -> None:
         populate(args.steps)
         db.session.remove()
     runner = app.test_cli_runner()
-    print(f"remind over {args.steps:,} pending steps ({db.engine.dialect.name if False else url.split(':')[0]})")
+    print(f"remind over {args.steps:,} pending steps ({url.split(':')[0]})")
     timings = []
     for run in (1, 2):
         started = time.perf_counter()
@@ -112,8 +111,6 @@ def main() -> None:
           f"jobs on the queue: {queued_jobs:,}")
     ok = timings[0] < 2.0 and timings[1] < 2.0 and reminders == keys
     print("  OK: under 2 s, each reminder queued once" if ok else "  FAILED: over 2 s or a reminder queued twice")
-    if not args.database_url:
-        os.environ.pop("DATABASE_URL", None)
     sys.exit(0 if ok else 1)
 
 
