@@ -1,4 +1,5 @@
 # make run   - install, migrate, load the demo data when the database is empty, serve on :5000
+#              with the notification worker (notify-worker) running beside it
 # make test  - install and run the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
 PYTHON ?= python3
 VENV   := .venv
@@ -22,6 +23,8 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty --password "$(DEMO_PASSWORD)"
 	@echo "เปิด http://127.0.0.1:5000  ผู้ใช้ legal / head / deputy / mayor / records / admin  รหัสผ่าน $(DEMO_PASSWORD)"
+	@# The notification worker (Huey on instance/huey.sqlite3) runs beside the site and stops with it.
+	@$(FLASK) notify-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
@@ -35,6 +38,7 @@ bench: install
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/remind.py
 
 lint: install
 	$(BIN)/ruff check approval tests

@@ -67,6 +67,9 @@ def register_extensions(app: Flask) -> None:
 
     with app.app_context():
         install_sqlite_pragmas(db.engine)
+    from .notifications import init_app as init_notifications
+
+    init_notifications(app)
 
 
 def register_blueprints(app: Flask) -> None:

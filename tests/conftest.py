@@ -43,6 +43,7 @@ def app(tmp_path_factory):
         "AUDIT_ANCHOR_DIR": str(root / "anchors"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "HUEY_URL": "memory://",  # the job queue in memory: tests run its tasks themselves
         # The race tests hold one connection per thread (up to 50 at once).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 5, "max_overflow": 70, "pool_timeout": 60},
     })

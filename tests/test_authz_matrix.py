@@ -48,10 +48,16 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
         "admin.chain", "admin.emblem", "admin.people", "admin.person_activate", "admin.person_deactivate",
         "admin.person_edit", "admin.person_new", "admin.person_reset_password", "admin.person_signature",
         "admin.settings")},
+    **{e: ("user", SIGNED_IN) for e in (
+        "notifications.index", "notifications.read", "notifications.read_all", "notifications.settings",
+        "api.list_notifications", "api.read_notification", "api.read_all_notifications",
+        "api.get_notification_settings", "api.put_notification_settings")},
+    **{e: ("role", {"admin"}) for e in (
+        "notifications.deliveries", "notifications.retry", "notifications.days_off", "notifications.delete_day_off")},
 }
 
 #: Images that may simply not exist yet (404 for those allowed; still 403/404 for the others).
-MAY_BE_ABSENT = {"admin.emblem", "admin.my_signature_image", "admin.person_signature"}
+MAY_BE_ABSENT = {"admin.emblem", "admin.my_signature_image", "admin.person_signature", "api.read_notification"}
 
 #: Who may see the reference memo (written by legal) in each state.
 CHAIN = {"legal", "head", "deputy", "mayor", "records", "admin"}
@@ -122,7 +128,8 @@ def test_matrix(app, seeded, no_pdf, state):
         if scope == "memo":
             allowed = VISIBLE[state]
         url = _build(rule, {a: {"memo_id": memo_id, "user_id": legal_id, "filename": "css/app.css",
-                                "fmt": "csv"}[a] for a in rule.arguments})
+                                "fmt": "csv", "notification_id": 999_999, "delivery_id": 999_999,
+                                "day_off_id": 999_999}[a] for a in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint in ("auth.logout", "api.revoke_token"):
                 continue  # they end the probe's own session (tested in test_security)

@@ -20,7 +20,7 @@ from approval.errors import (
     ValidationFailed,
 )
 from approval.extensions import db
-from approval.models import Event, Memo, MemoState, StepStatus
+from approval.models import Event, Memo, MemoState, Notification, StepStatus, User
 from approval.services import audit, memos
 
 from .helpers import PASSWORD, act, memo_in, reference_memo, user
@@ -42,6 +42,20 @@ ALLOWED = {
     ("returned", "submit", "legal"): "in_review",
     ("returned", "cancel", "legal"): "cancelled",
     ("decided", "archive", "records"): "archived",
+}
+
+#: (state, action, actor) -> the notifications the move writes, as (kind, recipient). Every
+#: other move -- refused, or allowed but rolled back -- writes none.
+NOTIFIES = {
+    ("draft", "submit", "legal"): {("turn", "head")},
+    ("review_head", "forward", "head"): {("turn", "deputy")},
+    ("review_head", "return", "head"): {("returned", "legal")},
+    ("review_deputy", "forward", "deputy"): {("turn", "mayor")},
+    ("review_deputy", "return", "deputy"): {("returned", "legal")},
+    ("review_mayor", "order", "mayor"): {("decided", "legal"), ("decided", "head"), ("decided", "deputy"),
+                                        ("to_archive", "records")},
+    ("review_mayor", "return", "mayor"): {("returned", "legal")},
+    ("returned", "submit", "legal"): {("turn", "head")},
 }
 
 #: Which actions a state admits at all (for someone); the rest are 409 for everyone.
@@ -74,13 +88,21 @@ def expected(state: str, action: str, actor: str):
 def _snapshot(memo: Memo):
     db.session.refresh(memo)
     events = db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.memo_id == memo.id))
-    return memo.state, memo.version, memo.round, events, [(s.round, s.seq, s.status) for s in memo.steps]
+    told = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
+    return memo.state, memo.version, memo.round, events, [(s.round, s.seq, s.status) for s in memo.steps], told
+
+
+def _told_since(last_id: int) -> set[tuple[str, str]]:
+    rows = db.session.execute(sa.select(Notification.kind, User.username).join(User, User.id == Notification.user_id)
+                              .where(Notification.id > last_id))
+    return {(kind.value, username) for kind, username in rows}
 
 
 @pytest.mark.parametrize("state", list(STATE_ADMITS))
 def test_transition_matrix(seeded, state):
     memo = memo_in(state)
     before = _snapshot(memo)
+    last_told = db.session.scalar(sa.select(sa.func.max(Notification.id))) or 0
     outcomes, wanted = {}, {}
     for action in ACTIONS:
         for actor in ACTORS:
@@ -90,6 +112,8 @@ def test_transition_matrix(seeded, state):
                           password=PASSWORD)
                 db.session.flush()
                 outcomes[(action, actor)] = memo.state.value
+                told = _told_since(last_told)
+                assert told == NOTIFIES.get((state, action, actor), set()), (action, actor, told)
                 last = db.session.scalar(
                     sa.select(Event).where(Event.memo_id == memo.id).order_by(Event.id.desc()).limit(1))
                 assert last.action in (action, "archive") and last.actor_id in (user(actor).id, None)

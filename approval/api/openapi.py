@@ -5,6 +5,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from ..models import Decision, MemoState, StepDecision, StepKind, StepStatus
+from ..notifications import openapi as notifications_openapi
 from ..plan_report import io as plan_io
 from ..plan_report.compute import STATUSES
 from ..services import memos as memo_service
@@ -292,8 +293,9 @@ def _paths() -> dict:
                  "description": "The memo version the edit is based on", "schema": {"type": "string"}},
             ]),
         },
-        "/inbox": {"get": _op("Memos whose pending step is the caller's", {
-            "200": _json("One page of memos (without steps and events)", "MemoPage"),
+        "/inbox": {"get": _op("Everything waiting for the caller: pending steps, their returned memos, "
+                              "and for records officers the decided memos to file", {
+            "200": _json("One page of inbox items (memos without steps and events)", "InboxPage"),
             "422": _error("Invalid query parameter (validation_error)"),
         }, op_id="getInbox", params=PAGING, tags=["memos"])},
         "/memos/{memo_id}/actions": {
@@ -355,6 +357,11 @@ def _paths() -> dict:
     }
 
 
+def _all_schemas() -> dict:
+    schemas = _schemas()
+    return {**schemas, **notifications_openapi.schemas(schemas, _obj, _ref, _nullable, DATETIME)}
+
+
 def spec() -> dict:
     """A fresh copy of the whole document."""
     return deepcopy({
@@ -367,9 +374,9 @@ def spec() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": _paths(),
+        "paths": {**_paths(), **notifications_openapi.paths(_op, _json, _error, _body, BODY_ERRORS)},
         "components": {
-            "schemas": _schemas(),
+            "schemas": _all_schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "A token from POST /auth/token"}},
         },

@@ -148,7 +148,9 @@ def inbox():
     if problems:
         raise ApiError(422, "เงื่อนไขการค้นหาไม่ถูกต้อง", problems)
     items, total = memos.inbox_page(db.session, g.api_user, page=page, per_page=per_page)
-    return jsonify(out.page(items, total, page, per_page))
+    from ..notifications.api import inbox_item
+
+    return jsonify({"items": [inbox_item(i) for i in items], "total": total, "page": page, "per_page": per_page})
 
 
 @bp.post("/memos/<int:memo_id>/actions")

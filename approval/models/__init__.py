@@ -28,3 +28,6 @@ __all__ = [
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
     "Role", "SignatureImage", "Step", "StepDecision", "StepKind", "StepStatus", "User",
 ]
+
+# The notifications' tables (approval.notifications.models), seen by the same metadata.
+from ..notifications.models import DayOff, Delivery, Notification, NotificationSettings  # noqa: F401  isort: skip

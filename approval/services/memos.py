@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from .. import limits, workflow
+from .. import limits, thai, workflow
 from ..errors import (
     ConfirmationFailed,
     InvalidTransition,
@@ -26,8 +27,10 @@ from ..models import (
     PlanReport,
     Role,
     Step,
+    StepKind,
     User,
 )
+from ..notifications import service as notifications
 from ..thai import utcnow
 from ..transaction import conflicts_as_409
 from . import accounts, anchors, audit, documents, search
@@ -213,6 +216,7 @@ def act(
                 archiver = _SystemArchiver()
                 archive = workflow.check(memo, archiver, workflow.Action.ARCHIVE)
                 chain_service.apply(session, memo, archiver, workflow.Action.ARCHIVE, archive)
+        notifications.on_transition(session, memo, chosen, user)
         session.flush()
         search.index_memo(session, memo)
     return memo
@@ -252,30 +256,78 @@ def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Mem
     return memo
 
 
+@dataclass(frozen=True)
+class InboxItem:
+    """One thing waiting for a person: the memo, what it waits for, since when, for how long."""
+
+    memo: Memo
+    waiting_for: str  #: "sign" | "order" | "revise" | "archive" (API.md)
+    since: dt.datetime
+    working_days: int
+
+
+_pending = aliased(Step, name="pending_step")
+#: What the memo waits for from the person whose inbox it is in.
+WAITING_FOR = sa.case(
+    (Memo.state == MemoState.RETURNED, "revise"),
+    (Memo.state == MemoState.DECIDED, "archive"),
+    (_pending.kind == StepKind.ORDER, "order"),
+    else_="sign",
+)
+#: Since when: the decision for a memo to file; else the memo's last change (in review only the
+#: chain moves it, so that is when its step became pending; a returned memo: its return, or
+#: the author's last edit of it).
+WAITING_SINCE = sa.case((Memo.state == MemoState.DECIDED, Memo.decided_at), else_=Memo.updated_at)
+
+
+def _waiting_clause(user: User):
+    """Everything waiting for `user`, as one condition on Memo: steps pending with them, their
+    own returned memos, and for records officers the decided memos not yet archived.
+
+    The one place to add a stand-in's work once acting officials exist: a further
+    ``Memo.pending_assignee_id.in_(<holders the user stands in for today>)`` in ``mine``.
+    """
+    mine = sa.and_(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id == user.id)
+    returned = sa.and_(Memo.state == MemoState.RETURNED, Memo.author_id == user.id)
+    clauses = [mine, returned]
+    if user.has_role(Role.RECORDS):
+        clauses.append(Memo.state == MemoState.DECIDED)
+    return sa.and_(Memo.organization_id == user.organization_id, sa.or_(*clauses))
+
+
 def inbox_query(user: User):
+    """(Memo, waiting_for, since) of everything waiting for `user`, the latest first."""
     return (
-        sa.select(Memo)
-        .where(Memo.organization_id == user.organization_id, Memo.state == MemoState.IN_REVIEW,
-               Memo.pending_assignee_id == user.id)
-        .order_by(Memo.updated_at.desc(), Memo.id.desc())
+        sa.select(Memo, WAITING_FOR.label("waiting_for"), WAITING_SINCE.label("since"))
+        .outerjoin(_pending, sa.and_(_pending.memo_id == Memo.id, _pending.round == Memo.round,
+                                     _pending.seq == Memo.current_step))
+        .where(_waiting_clause(user))
+        .order_by(WAITING_SINCE.desc(), Memo.id.desc())
     )
 
 
-def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20) -> tuple[list[Memo], int]:
-    """One page of the user's inbox, oldest work last, and the total waiting."""
-    items = list(session.scalars(
+def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20) -> tuple[list[InboxItem], int]:
+    """One page of the user's inbox and the total waiting; each item's age in working days."""
+    from ..notifications.service import calendar
+
+    rows = session.execute(
         inbox_query(user).options(selectinload(Memo.author)).limit(per_page).offset((page - 1) * per_page)
-    ))
-    total = len(items) if page == 1 and len(items) < per_page else inbox_count(session, user)
-    return items, total
+    ).all()
+    total = len(rows) if page == 1 and len(rows) < per_page else inbox_count(session, user)
+    if not rows:
+        return [], total
+    days, today = calendar(session, user.organization_id), utcnow()
+    return [InboxItem(memo, waiting_for, since,
+                      days.working_days_between(thai.to_local(since).date(), thai.to_local(today).date()))
+            for memo, waiting_for, since in rows], total
+
+
+def inbox_count_query(user: User):
+    return sa.select(sa.func.count()).select_from(Memo).where(_waiting_clause(user))
 
 
 def inbox_count(session: Session, user: User) -> int:
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(Memo)
-        .where(Memo.organization_id == user.organization_id, Memo.state == MemoState.IN_REVIEW,
-               Memo.pending_assignee_id == user.id)
-    ) or 0
+    return session.scalar(inbox_count_query(user)) or 0
 
 
 def visible_query(user: User):

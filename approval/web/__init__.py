@@ -30,6 +30,7 @@ def _value(obj):
 
 
 def register_web(app: Flask) -> None:
+    from ..notifications import views as notifications
     from ..plan_report import views as plans
     from . import admin, archive, auth, errors, health, memos, security
 
@@ -39,6 +40,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(plans.bp)
     app.register_blueprint(archive.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(notifications.bp)
     auth.init_login(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
@@ -85,14 +87,28 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def inject_nav():
-        """The inbox badge, computed at most once per request and only for a signed-in user."""
-        def inbox_badge() -> int:
-            if "inbox_badge" not in g:
+        """The inbox badge and the bell, counted together at most once per page, only when signed in.
+
+        The inbox page leaves its own total in ``g.inbox_badge`` (taken once: in tests the app
+        context, and so ``g``, outlives a request).
+        """
+        cache: dict[str, tuple[int, int]] = {}
+
+        def counts() -> tuple[int, int]:
+            if "counts" not in cache:
                 from ..extensions import db
-                from ..services import memos as memo_service
+                from ..notifications import service as notifications
 
-                g.inbox_badge = memo_service.inbox_count(db.session, current_user)
-            return g.inbox_badge
+                cache["counts"] = notifications.nav_counts(db.session, current_user, g.pop("inbox_badge", None))
+            return cache["counts"]
 
-        return {"inbox_badge": inbox_badge if current_user.is_authenticated else None,
+        def inbox_badge() -> int:
+            return counts()[0]
+
+        def notification_badge() -> int:
+            return counts()[1]
+
+        signed_in = current_user.is_authenticated
+        return {"inbox_badge": inbox_badge if signed_in else None,
+                "notification_badge": notification_badge if signed_in else None,
                 "state_choices": [(s.value, label) for s, label in STATE_LABELS.items()]}

@@ -147,7 +147,7 @@ def _signed_in():
     """Every page here needs a signed-in user; each view checks the role it needs."""
 
 
-@bp.context_processor
+@bp.app_context_processor  # the admin nav is included by other blueprints' admin pages too
 def _admin_context():
     def emblem_missing() -> bool:
         """Whether the organisation's memos print without the ครุฑ (no emblem uploaded)."""

@@ -22,6 +22,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import ActionForm, MemoForm
 from ..labels import ACTION_DONE
+from ..notifications.service import WAITING_LABELS
 from ..plan_report import service as plan_service
 from ..services import documents
 from ..services import memos as memo_service
@@ -53,7 +54,8 @@ def inbox():
     items, total = memo_service.inbox_page(db.session, _user(), page=page, per_page=PER_PAGE)
     g.inbox_badge = total  # the navigation badge shows the same count: count once
     pages = max(1, -(-total // PER_PAGE))
-    return render_template("memos/inbox.html", items=items, total=total, page=page, pages=pages)
+    return render_template("memos/inbox.html", items=items, total=total, page=page, pages=pages,
+                           waiting_labels=WAITING_LABELS)
 
 
 @bp.route("/memos")
