@@ -30,7 +30,15 @@ def load_config() -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "files")),
+        # Every body stays small (5 MB); only the attachment upload routes take more, up to
+        # ATTACHMENT_MAX_BYTES plus a margin for the multipart envelope (approval.attachments).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))),
+        "MEMO_ATTACHMENTS_MAX_BYTES": int(os.environ.get("MEMO_ATTACHMENTS_MAX_BYTES", str(50 * 1024 * 1024))),
+        # "database" (the default, as frozen PDFs) or "files" (under STORAGE_DIR/attachments,
+        # the default when STORAGE_DIR is set in the environment).
+        "ATTACHMENT_STORAGE": os.environ.get("ATTACHMENT_STORAGE",
+                                             "files" if os.environ.get("STORAGE_DIR") else "database"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -111,7 +111,7 @@ def people(session: Session, user: User) -> list[User]:
 
 @dataclass
 class IntegrityProblem:
-    kind: str  #: "document" or "event"
+    kind: str  #: "document", "attachment" or "event"
     memo_id: int | None
     detail: str
 
@@ -120,7 +120,8 @@ class IntegrityProblem:
 
 
 def verify_archive(session: Session, organization_id: int | None = None) -> list[IntegrityProblem]:
-    """Recompute every stored PDF's SHA-256 and every event hash chain; each mismatch found."""
+    """Recompute every stored PDF's and attachment's SHA-256 (and each decided memo's sealed
+    list of attachments) and every event hash chain; each mismatch found."""
     problems: list[IntegrityProblem] = []
     query = sa.select(MemoDocument.id, MemoDocument.memo_id, MemoDocument.sha256, MemoDocument.content)
     if organization_id is not None:
@@ -134,6 +135,10 @@ def verify_archive(session: Session, organization_id: int | None = None) -> list
                 "document", memo_id,
                 f"PDF (document {doc_id}) SHA-256 {actual} differs from the stored {stored}",
             ))
+    from ..attachments.service import verify as verify_attachments
+
+    for memo_id, detail in verify_attachments(session, organization_id):
+        problems.append(IntegrityProblem("attachment", memo_id, detail))
     for p in audit.verify_chain(session, organization_id):
         problems.append(IntegrityProblem("event", p.memo_id, f"event {p.event_id}: {p.problem}"))
     return problems
