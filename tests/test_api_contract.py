@@ -214,7 +214,8 @@ def test_openapi_describes_every_route(app, spec):
     served = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
-            path = rule.rule.removeprefix(API).replace("<int:memo_id>", "{memo_id}")
+            path = (rule.rule.removeprefix(API).replace("<int:memo_id>", "{memo_id}")
+                    .replace("<int:attachment_id>", "{attachment_id}"))
             served |= {(path, m) for m in rule.methods if m in ALL}
     assert described == served
 

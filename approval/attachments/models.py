@@ -39,10 +39,11 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     stored_in: Mapped[str] = mapped_column(sa.String(10), default="database")
     content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
-    round_added: Mapped[int] = mapped_column(default=0)
+    round_added: Mapped[int] = mapped_column(default=1)  #: the first round submitted with it
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: Set when removed after the memo was first submitted: the row stays for the history.
+    #: Set when removed after the memo was first submitted: the row stays for the history;
+    #: removed_round is the first round submitted without it.
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     removed_round: Mapped[int | None] = mapped_column(nullable=True)
     removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)

@@ -107,7 +107,7 @@ def add(session: Session, memo: Memo, user: User, filename: str | None, data: by
         position=max((a.position for a in memo.attachments), default=0) + 1,
         title=_title(title, name.rsplit(".", 1)[0]), filename=name, kind=found.kind,
         content_type=found.content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-        round_added=memo.round, uploaded_by_id=user.id, created_at=utcnow(),
+        round_added=memo.round + 1, uploaded_by_id=user.id, created_at=utcnow(),
     )
     storage.put(att, content)
     session.add(att)
@@ -176,20 +176,21 @@ def set_position(session: Session, memo: Memo, user: User, attachment_id, positi
 
 
 def remove(session: Session, memo: Memo, user: User, attachment_id) -> str | None:
-    """Remove from the list. Never submitted: deleted (returns the sha256 whose stored file may
-    be discarded after the commit); submitted before: kept, marked removed in this round."""
+    """Remove from the list. Never submitted (no number yet): deleted, and the sha256 returned
+    so that the stored file may be discarded after the commit. Submitted before: kept, marked
+    removed from the next round on (``removed_round``), listed in the memo's history."""
     _ensure_editable(memo, user)
     att = find(memo, attachment_id)
     memo.updated_at = utcnow()
-    if memo.round == 0:
+    if memo.number is None:
         _event(session, memo, user, "attachment_remove", att, deleted=True)
         sha = att.sha256 if att.stored_in == "files" else None
         memo.attachments.remove(att)
         session.delete(att)
         session.flush()
         return sha
-    att.removed_at, att.removed_round, att.removed_by_id = utcnow(), memo.round, user.id
-    _event(session, memo, user, "attachment_remove", att, deleted=False, round=memo.round)
+    att.removed_at, att.removed_round, att.removed_by_id = utcnow(), memo.round + 1, user.id
+    _event(session, memo, user, "attachment_remove", att, deleted=False, round=memo.round + 1)
     session.flush()
     return None
 
