@@ -116,7 +116,12 @@ ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" *
 def pdf_with_js(where: str = "names") -> bytes:
     """A PDF that runs JavaScript when opened (name tree, OpenAction) or launches a program."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        NameObject,
+        TextStringObject,
+    )
 
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(pdf())))
