@@ -58,6 +58,8 @@ def seed_demo(password: str | None = None) -> dict:
     session = db.session
     org, users, created = seed_org(session, reference.ORG, reference.PEOPLE, reference.CHAIN, password)
     legal = users["legal"]
+    if not org.setting("plan_report"):  # the reference memo carries a plan report
+        org.settings = {**(org.settings or {}), "plan_report": True}
     has_memo = session.scalar(sa.select(Memo.id).where(Memo.organization_id == org.id, Memo.author_id == legal.id,
                                                        Memo.subject == reference.MEMO["subject"]))
     if not has_memo:

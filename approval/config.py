@@ -34,7 +34,15 @@ def load_config() -> dict:
         # (unset: derived from SECRET_KEY), and the folder of the exported, trusted copies.
         "AUDIT_ANCHOR_KEY": os.environ.get("AUDIT_ANCHOR_KEY") or None,
         "AUDIT_ANCHOR_DIR": os.environ.get("AUDIT_ANCHOR_DIR", str(INSTANCE_DIR / "anchors")),
+        # Every body stays small (5 MB); only the attachment upload routes take more, up to
+        # ATTACHMENT_MAX_BYTES plus a margin for the multipart envelope (approval.attachments).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))),
+        "MEMO_ATTACHMENTS_MAX_BYTES": int(os.environ.get("MEMO_ATTACHMENTS_MAX_BYTES", str(50 * 1024 * 1024))),
+        # "database" (the default, as frozen PDFs) or "files" (under STORAGE_DIR/attachments,
+        # the default when STORAGE_DIR is set in the environment).
+        "ATTACHMENT_STORAGE": os.environ.get("ATTACHMENT_STORAGE",
+                                             "files" if os.environ.get("STORAGE_DIR") else "database"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -32,6 +32,8 @@ STEP_DECISION_LABELS = {
 EVENT_LABELS = {
     **ACTION_LABELS,
     "create": "สร้างร่างหนังสือ", "edit": "แก้ไขหนังสือ", "plan_report": "บันทึกรายงานแนบ",
+    "attachment_add": "แนบไฟล์", "attachment_rename": "เปลี่ยนชื่อไฟล์แนบ",
+    "attachment_move": "จัดลำดับไฟล์แนบ", "attachment_remove": "นำไฟล์แนบออก",
 }
 #: What the page says once an action is done.
 ACTION_DONE = {

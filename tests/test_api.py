@@ -193,7 +193,8 @@ def test_get_memo_shape(legal, memo_id):
     memo = legal.get(f"/memos/{memo_id}").get_json()
     assert set(memo) == {"id", "organization_id", "state", "number", "department", "date", "subject",
                          "addressee", "sections", "closing", "author", "round", "version", "current_step",
-                         "steps", "events", "decision", "pdf", "plan_report"}
+                         "steps", "events", "decision", "pdf", "plan_report", "attachments"}
+    assert memo["attachments"] == []
     assert memo["date"] == "2024-05-02"
     assert set(memo["author"]) == {"id", "full_name", "position"}
     assert [s["title"] for s in memo["sections"]][:1] == ["เรื่องเดิม"]

@@ -38,7 +38,11 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
     **{e: ("memo", set()) for e in (
         "memos.detail", "memos.edit", "memos.action", "memos.pdf", "plans.show", "plans.save",
         "plans.import_file", "plans.export", "api.get_memo", "api.update_memo", "api.act", "api.memo_pdf",
-        "api.get_plan_report", "api.put_plan_report", "archive.file_memo")},
+        "api.get_plan_report", "api.put_plan_report", "archive.file_memo",
+        "attachments.upload", "attachments.rename", "attachments.move", "attachments.remove",
+        "attachments.download", "attachments.view", "attachments.merged", "api.list_attachments",
+        "api.upload_attachment", "api.get_attachment", "api.patch_attachment", "api.delete_attachment",
+        "api.print_pdf")},
     "archive.index": ("user", SIGNED_IN), "archive.register": ("user", SIGNED_IN),
     "archive.register_csv": ("user", SIGNED_IN),
     "archive.integrity": ("role", {"records", "admin"}),
@@ -106,11 +110,20 @@ def _snapshot(memo_id):
 
 @pytest.fixture()
 def no_pdf(monkeypatch):
-    monkeypatch.setattr(documents, "render", lambda memo: b"%PDF-1.4 stub")
+    from .attachment_files import pdf
+
+    stub = pdf("stub")  # a real one-page PDF: the merged print reads it
+    monkeypatch.setattr(documents, "render", lambda memo: stub)
 
 
 @pytest.mark.parametrize("state", STATES)
 def test_matrix(app, seeded, no_pdf, state):
+    from approval.attachments import service as attachments
+
+    from .attachment_files import pdf
+
+    attachment = attachments.add(db.session, helpers.reference_memo(), helpers.user("legal"), "a.pdf", pdf())
+    db.session.commit()
     memo = helpers.memo_in(state)
     memo_id = memo.id
     legal_id = helpers.user("admin").id  # admin routes act on the admin (self-deactivation is refused)
@@ -129,14 +142,16 @@ def test_matrix(app, seeded, no_pdf, state):
             allowed = VISIBLE[state]
         url = _build(rule, {a: {"memo_id": memo_id, "user_id": legal_id, "filename": "css/app.css",
                                 "fmt": "csv", "notification_id": 999_999, "delivery_id": 999_999,
-                                "day_off_id": 999_999}[a] for a in rule.arguments})
+                                "day_off_id": 999_999, "attachment_id": attachment.id}[a] for a in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint in ("auth.logout", "api.revoke_token"):
                 continue  # they end the probe's own session (tested in test_security)
             for role in ROLES:
                 if (role == "admin" and rule.endpoint in ("admin.person_reset_password", "admin.person_deactivate")
-                        or role == "records" and rule.endpoint == "archive.file_memo"):
-                    continue  # the admin acting on himself would end the probe's session
+                        or role == "records" and rule.endpoint == "archive.file_memo"
+                        or role == "legal" and rule.endpoint in ("attachments.remove", "api.delete_attachment")):
+                    continue  # the admin acting on himself would end the probe's session; the author's
+                    # removal really removes (tests/test_attachments.py covers it)
                 response = _probe(clients[role], method, url, tokens.get(role))
                 outcome = _outcome(response, url.startswith("/api/"))
                 response.close()

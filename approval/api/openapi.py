@@ -140,7 +140,10 @@ def _schemas() -> dict:
             "pdf": _nullable(_obj({"url": {"type": "string"},
                                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}})),
             "plan_report": _nullable(_ref("PlanReport")),
+            "attachments": {"type": "array", "items": _ref("Attachment"),
+                            "description": "The current attached files (สิ่งที่ส่งมาด้วย), in order"},
         }),
+        **_attachment_schemas(),
         "MemoSummary": {"description": "A Memo without steps and events.", **_obj({
             key: value for key, value in {
                 "id": {"type": "integer"}, "organization_id": {"type": "integer"},
@@ -200,6 +203,40 @@ def _schemas() -> dict:
     }
 
 
+def _attachment_schemas() -> dict:
+    from ..attachments import service as attachments
+    from ..attachments.sniff import KINDS
+
+    return {
+        "Attachment": _obj({
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "filename": {"type": "string", "description": "The stored name: a basename, with the extension of "
+                                                          "the type found in the content"},
+            "content_type": {"type": "string", "enum": [v[0] for v in KINDS.values()]},
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "size": {"type": "integer", "minimum": 0},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "url": {"type": "string"},
+        }),
+        "AttachmentList": _obj({"items": {"type": "array", "items": _ref("Attachment")}}),
+        "AttachmentUpload": {
+            "type": "object",
+            "properties": {
+                "file": {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream",
+                         "description": "PDF, JPEG, PNG, DOCX, XLSX, ODT, ODS, TXT or CSV, judged by content"},
+                "title": _text(attachments.TITLE_MAX),
+            },
+            "required": ["file"],
+            "additionalProperties": False,
+        },
+        "AttachmentPatch": _obj({
+            "title": _text(attachments.TITLE_MAX, minLength=1),
+            "position": {"type": "integer", "minimum": 1, "maximum": attachments.MAX_FILES},
+        }, []),
+    }
+
+
 def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
 
@@ -219,6 +256,14 @@ BODY_ERRORS = {
 NOT_FOUND = {"404": _error("No such memo in the caller's organisation, or not visible to the caller (not_found)")}
 MEMO_ID = {"name": "memo_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": 2**62 - 1}}
+ATTACHMENT_ID = {"name": "attachment_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 2**62 - 1}}
+EDIT_REFUSED = {
+    "403": _error("Not the author (not_your_turn)"),
+    "409": _error("The memo is not editable in its state, or decided and its files sealed (invalid_transition), "
+                  "or a concurrent change won the race (conflict)"),
+}
+FILE_BYTES = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
 PAGING = [
     {"name": "page", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}},
@@ -350,6 +395,47 @@ def _paths() -> dict:
                 "text/csv": {"schema": {"type": "string", "description": "UTF-8 CSV with a header row: " + ", ".join(
                     plan_io.COLUMNS) + " (reason optional)"}},
             }}),
+        },
+        "/memos/{memo_id}/attachments": {
+            "parameters": [MEMO_ID],
+            "get": _op("The memo's current attachments, in order", {
+                "200": _json("The attachments", "AttachmentList"), **NOT_FOUND,
+            }, op_id="listAttachments", tags=["attachments"]),
+            "post": _op("Attach a file (author, while editable); its type is decided from its content", {
+                "201": _json("The new attachment", "Attachment"), **NOT_FOUND, **EDIT_REFUSED,
+                "413": _error("The file is over ATTACHMENT_MAX_BYTES (20 MB), or the memo's files together over "
+                              "MEMO_ATTACHMENTS_MAX_BYTES (50 MB) (too_large)"),
+                "415": _error("Not multipart, or not a PDF, JPEG, PNG, DOCX, XLSX, ODT, ODS, TXT or CSV by its "
+                              "content (unsupported_media_type)"),
+                "422": _error("No file, an empty or broken file, a PDF with JavaScript, a zip bomb, a macro "
+                              "document (validation_error)"),
+            }, op_id="uploadAttachment", tags=["attachments"], body={"required": True, "content": {
+                "multipart/form-data": {"schema": _ref("AttachmentUpload")}}}),
+        },
+        "/memos/{memo_id}/attachments/{attachment_id}": {
+            "parameters": [MEMO_ID, ATTACHMENT_ID],
+            "get": _op("The file's bytes, as a download", {
+                "200": {"description": "The bytes", "content": FILE_BYTES, "headers": {
+                    "X-Content-SHA256": {"description": "SHA-256 of the body",
+                                         "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+                    "Content-Disposition": {"description": "attachment; filename=...; filename*=UTF-8''...",
+                                            "schema": {"type": "string"}}}},
+                **NOT_FOUND,
+            }, op_id="getAttachment", tags=["attachments"]),
+            "patch": _op("Rename or move an attachment (author, while editable)", {
+                "200": _json("The attachment", "Attachment"), **NOT_FOUND, **BODY_ERRORS, **EDIT_REFUSED,
+            }, op_id="patchAttachment", body=_body("AttachmentPatch"), tags=["attachments"]),
+            "delete": _op("Remove an attachment (author, while editable; kept in the history once submitted)", {
+                "204": {"description": "Removed"}, **NOT_FOUND, **EDIT_REFUSED,
+            }, op_id="deleteAttachment", tags=["attachments"]),
+        },
+        "/memos/{memo_id}/print.pdf": {
+            "parameters": [MEMO_ID],
+            "get": _op("The memo's PDF followed by its PDF attachments, one file for printing", {
+                "200": {"description": "The PDF", "content": {"application/pdf": {"schema": {
+                    "type": "string", "contentMediaType": "application/pdf"}}}},
+                **NOT_FOUND,
+            }, op_id="getMemoPrint", tags=["attachments"]),
         },
         "/openapi.json": {"get": _op("This document", {
             "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}},

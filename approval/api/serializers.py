@@ -98,8 +98,11 @@ def memo(m: Memo, *, full: bool = True) -> dict:
         "current_step": m.current_step,
     }
     if full:
+        from ..attachments.api import attachments
+
         data["steps"] = [step(s) for s in m.steps]
         data["events"] = [event(e) for e in m.events]
+        data["attachments"] = attachments(m)
     data["decision"] = _value(m.decision)
     data["pdf"] = pdf_link(m)
     data["plan_report"] = report(m.plan_report) if m.plan_report is not None else None

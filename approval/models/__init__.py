@@ -20,11 +20,12 @@ from .organization import DEFAULT_SETTINGS, ChainStep, Organization, StepKind
 
 # Imported where the old .plan module was, so that the tables keep their order in the metadata.
 from ..plan_report.models import PlanProject, PlanReport  # isort: skip
+from ..attachments.models import Attachment  # isort: skip
 from .search import MemoSearch
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
-    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "AuditCheckpoint", "ChainStep", "Decision", "Event", "Memo",
+    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "Attachment", "AuditCheckpoint", "ChainStep", "Decision", "Event", "Memo",
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
     "Role", "SignatureImage", "Step", "StepDecision", "StepKind", "StepStatus", "User",
 ]

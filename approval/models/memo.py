@@ -231,5 +231,8 @@ class MemoDocument(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The seal of the attached files at the order: [{"id", "filename", "title", "size", "sha256"}]
+    #: (approval.attachments.service.manifest); the PDF prints the same hashes.
+    attachments: Mapped[list | None] = mapped_column(sa.JSON, nullable=True)
 
     memo: Mapped[Memo] = relationship(back_populates="document")

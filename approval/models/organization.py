@@ -21,6 +21,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "archive_mode": "records",  #: "auto" archives at the order; "records" waits for the records officer
     "require_signing_password": True,  #: signers confirm forward/return/order with their password
     "level_thresholds": None,  #: None -> the plan report's documented default
+    "plan_report": False,  #: offer the plan report (รายงานแนบ) on the memos of this organisation
 }
 
 

@@ -112,7 +112,7 @@ def people(session: Session, user: User) -> list[User]:
 
 @dataclass
 class IntegrityProblem:
-    kind: str  #: "document" or "event"
+    kind: str  #: "document", "attachment" or "event"
     memo_id: int | None
     detail: str
 
@@ -122,8 +122,9 @@ class IntegrityProblem:
 
 def verify_archive(session: Session, organization_id: int | None = None,
                    anchor_settings: anchors.AnchorSettings | None = None) -> list[IntegrityProblem]:
-    """Recompute every stored PDF's SHA-256 and every event hash chain, and check the chains
-    against the signed checkpoints (``anchor_settings``, by default the app's); each mismatch found."""
+    """Recompute every stored PDF's and attachment's SHA-256 (and each decided memo's sealed
+    list of attachments) and every event hash chain, and check the chains against the signed
+    checkpoints (``anchor_settings``, by default the app's); each mismatch found."""
     problems: list[IntegrityProblem] = []
     query = sa.select(MemoDocument.id, MemoDocument.memo_id, MemoDocument.sha256, MemoDocument.content)
     if organization_id is not None:
@@ -137,6 +138,10 @@ def verify_archive(session: Session, organization_id: int | None = None,
                 "document", memo_id,
                 f"PDF (document {doc_id}) SHA-256 {actual} differs from the stored {stored}",
             ))
+    from ..attachments.service import verify as verify_attachments
+
+    for memo_id, detail in verify_attachments(session, organization_id):
+        problems.append(IntegrityProblem("attachment", memo_id, detail))
     found = audit.verify_chain(session, organization_id)
     if anchor_settings is None and has_app_context():
         anchor_settings = anchors.settings()

@@ -77,9 +77,12 @@ def freeze(session: Session, memo: Memo) -> MemoDocument:
     except Exception as exc:  # any renderer failure: the caller's transaction rolls back
         log.exception("PDF rendering failed at the order of memo %s", memo.id)
         raise RenderFailed(RENDER_FAILED) from exc
+    from ..attachments.service import manifest
+
     doc = MemoDocument(
         organization_id=memo.organization_id, memo=memo, memo_id=memo.id,
         sha256=hashlib.sha256(content).hexdigest(), content=content,
+        attachments=manifest(memo),  # the files' SHA-256s, also printed in the PDF: sealed with it
     )
     session.add(doc)
     memo.document = doc

@@ -110,6 +110,9 @@ def memo_print_dict(memo: Memo) -> dict:
         ],
         "plan_report": None,
     }
+    from ..attachments.service import print_list
+
+    data["attachments"] = print_list(memo)  # สิ่งที่ส่งมาด้วย
     if memo.plan_report is not None:
         from ..plan_report.service import print_context
 

@@ -30,6 +30,7 @@ def _value(obj):
 
 
 def register_web(app: Flask) -> None:
+    from ..attachments import views as attachments
     from ..notifications import views as notifications
     from ..plan_report import views as plans
     from . import admin, archive, auth, errors, health, memos, security
@@ -38,6 +39,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(memos.bp)
     app.register_blueprint(plans.bp)
+    app.register_blueprint(attachments.bp)
+    attachments.install(app)
     app.register_blueprint(archive.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(notifications.bp)

@@ -180,6 +180,9 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
         "needs_password": bool(memo.organization.setting("require_signing_password")),
         "can_edit": memo.can_edit(user),
         "plan_summary": plan_summary,
+        # The plan report is one kind of attachment, offered only where the organisation uses it.
+        "show_plan_report": memo.plan_report is not None
+        or bool(memo.organization.setting("plan_report") and memo.can_edit(user)),
         "digits": memo.organization.uses_thai_digits,
     }
 
