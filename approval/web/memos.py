@@ -25,6 +25,7 @@ from ..labels import ACTION_DONE
 from ..services import documents
 from ..services import memos as memo_service
 from ..services import plans as plan_service
+from .auth import end_current_session
 from .unit import attempt
 
 bp = Blueprint("memos", __name__)
@@ -200,6 +201,9 @@ def action(memo_id: int):
                          decision=form.decision.data or None, password=form.password.data or None)
     if work.failed:
         exc = work.error
+        if getattr(exc, "ends_session", False):  # too many wrong confirmations: sign in again
+            end_current_session("confirmation_failed", exc.message)
+            return redirect(url_for("auth.login"))
         memo = memo_service.get_memo(db.session, _user(), memo_id)
         form.password.data = ""
         errors = {"password": exc.message} if exc.code == "confirmation_failed" else dict(exc.fields)
