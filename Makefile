@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
+# `make run` is for a developer's machine: development is asked for explicitly (the app is
+# production, with a generated instance/secret_key, unless APP_ENV=development).
+DEV    := APP_ENV=development
 DEMO_PASSWORD ?= demo-pass-123
 
 .PHONY: install run test e2e bench lint audit clean
@@ -19,10 +22,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty --password "$(DEMO_PASSWORD)"
+	$(DEV) $(FLASK) db upgrade
+	$(DEV) $(FLASK) seed-demo --if-empty --password "$(DEMO_PASSWORD)"
 	@echo "เปิด http://127.0.0.1:5000  ผู้ใช้ legal / head / deputy / mayor / records / admin  รหัสผ่าน $(DEMO_PASSWORD)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(DEV) $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
 	$(BIN)/pytest
