@@ -72,6 +72,8 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 conn.execute(sa.text("CREATE TABLE memo_search (memo_id INTEGER PRIMARY KEY, "
                                      "organization_id INTEGER NOT NULL, text TEXT NOT NULL)"))
                 conn.execute(sa.text("ALTER TABLE organization ADD COLUMN admin_event_head VARCHAR(64)"))
+                from approval.models import UserSession
+                UserSession.__table__.create(conn)  # a password reset ends sessions (e1a0f0000001)
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -83,6 +85,7 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP TABLE memo_search"))
                 conn.execute(sa.text("ALTER TABLE organization DROP COLUMN admin_event_head"))
+                conn.execute(sa.text("DROP TABLE user_session"))
             db.session.remove()
             upgrade()
             from approval.models import Memo, User
