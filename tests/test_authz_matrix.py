@@ -46,7 +46,8 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
     "admin.my_signature": ("user", SIGNED_IN), "admin.my_signature_image": ("user", SIGNED_IN),
     **{e: ("role", {"admin"}) for e in (
         "admin.chain", "admin.emblem", "admin.people", "admin.person_activate", "admin.person_deactivate",
-        "admin.person_edit", "admin.person_new", "admin.person_reset_password", "admin.person_signature",
+        "admin.person_edit", "admin.person_end_sessions", "admin.person_new", "admin.person_reset_password",
+        "admin.person_signature",
         "admin.settings")},
 }
 
@@ -127,7 +128,8 @@ def test_matrix(app, seeded, no_pdf, state):
             if rule.endpoint in ("auth.logout", "api.revoke_token"):
                 continue  # they end the probe's own session (tested in test_security)
             for role in ROLES:
-                if (role == "admin" and rule.endpoint in ("admin.person_reset_password", "admin.person_deactivate")
+                if (role == "admin" and rule.endpoint in ("admin.person_reset_password", "admin.person_deactivate",
+                                                          "admin.person_end_sessions")
                         or role == "records" and rule.endpoint == "archive.file_memo"):
                     continue  # the admin acting on himself would end the probe's session
                 response = _probe(clients[role], method, url, tokens.get(role))
