@@ -183,7 +183,11 @@ def test_web_address_ceiling_counts_failures_only(limited):
     assert other.status_code == 302
 
 
-def test_api_address_ceiling_answers_thai_json_429(limited):
+def test_api_address_ceiling_answers_thai_json_429(limited, monkeypatch):
+    from approval.services import security_log
+
+    kinds = []
+    monkeypatch.setattr(security_log, "record", lambda kind, reason="", **kw: kinds.append((kind, reason)))
     client = limited.test_client()
     for i in range(50):
         assert client.post(f"{API}/auth/token", json={"username": f"n{i}", "password": "x"}).status_code == 401
@@ -191,6 +195,7 @@ def test_api_address_ceiling_answers_thai_json_429(limited):
     assert response.status_code == 429
     assert response.get_json()["error"]["code"] == "too_many_requests"
     assert "บ่อยเกินไป" in response.get_json()["error"]["message"]
+    assert ("login_throttled", "address ceiling") in kinds
 
 
 # --- 3.2-3.4, 3.7.1: sessions -------------------------------------------------------------

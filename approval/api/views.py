@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from ..errors import NotFound
 from ..extensions import db, limiter
 from ..models import MemoState
-from ..services import accounts, documents, memos, plan_io, plans
+from ..services import accounts, documents, memos, plan_io, plans, throttle
 from ..transaction import commit
 from ..web import device
 from . import serializers as out
@@ -59,7 +59,7 @@ def authenticate_bearer():
 
 @bp.post("/auth/token")
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_LIMIT"],  # a ceiling against floods only
-               deduct_when=lambda response: response.status_code == 401)
+               deduct_when=lambda response: response.status_code == 401, on_breach=throttle.record_ceiling)
 def issue_token():
     data = json_object({"username", "password"})
     problems: dict[str, str] = {}

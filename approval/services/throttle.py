@@ -109,3 +109,10 @@ def where() -> dict:
     if not has_request_context():
         return {}
     return {"address": request.remote_addr, "route": request.path}
+
+
+def record_ceiling(_limit=None) -> None:
+    """Flask-Limiter's on_breach for the per-address ceiling: the refusal goes to the security log."""
+    from . import security_log
+
+    security_log.record("login_throttled", "address ceiling", **where())

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import db, limiter, login_manager
 from ..forms import LoginForm, PasswordChangeForm
 from ..models import User
-from ..services import accounts, security_log, sessions
+from ..services import accounts, security_log, sessions, throttle
 from ..transaction import commit
 from . import device
 from .unit import attempt
@@ -133,7 +133,8 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_LIMIT"], methods=["POST"],
-               deduct_when=lambda r: r.status_code != 302)  # a ceiling against floods, failures only
+               deduct_when=lambda r: r.status_code != 302,  # a ceiling against floods, failures only
+               on_breach=throttle.record_ceiling)
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("memos.inbox"))
