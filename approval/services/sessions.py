@@ -88,8 +88,13 @@ def end_all(session: Session, user: User, reason: str, keep: UserSession | None 
     condition = [UserSession.user_id == user.id, UserSession.ended_at.is_(None)]
     if keep is not None:
         condition.append(UserSession.id != keep.id)
-    result = session.execute(sa.update(UserSession).where(*condition).values(ended_at=utcnow(), end_reason=reason)
-                             .execution_options(synchronize_session="fetch"))
+    # No autoflush: the caller's pending change of the user row is written once, later. A second
+    # UPDATE of a row this transaction already updated makes PostgreSQL re-check its foreign key
+    # (a KEY SHARE lock on the organisation) and deadlock with record_event's FOR UPDATE.
+    with session.no_autoflush:
+        result = session.execute(sa.update(UserSession).where(*condition)
+                                 .values(ended_at=utcnow(), end_reason=reason)
+                                 .execution_options(synchronize_session="fetch"))
     return result.rowcount or 0
 
 
