@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
+# `make run` is for a developer's machine: development is asked for explicitly (the app is
+# production, with a generated instance/secret_key, unless APP_ENV=development).
+DEV    := APP_ENV=development
 DEMO_PASSWORD ?= demo-pass-123
 
 .PHONY: install run test e2e bench lint audit clean
@@ -20,12 +23,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty --password "$(DEMO_PASSWORD)"
+	$(DEV) $(FLASK) db upgrade
+	$(DEV) $(FLASK) seed-demo --if-empty --password "$(DEMO_PASSWORD)"
 	@echo "เปิด http://127.0.0.1:5000  ผู้ใช้ legal / head / deputy / mayor / records / admin  รหัสผ่าน $(DEMO_PASSWORD)"
 	@# The notification worker (Huey on instance/huey.sqlite3) runs beside the site and stops with it.
-	@$(FLASK) notify-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@$(DEV) $(FLASK) notify-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV) $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
 	$(BIN)/pytest

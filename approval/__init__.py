@@ -7,7 +7,8 @@ import os
 
 from flask import Flask
 
-from .config import DEV_SECRET, PROJECT_ROOT, load_config
+from . import config as settings
+from .config import PROJECT_ROOT, PUBLIC_SECRETS, load_config
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -17,11 +18,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=str(settings.INSTANCE_DIR),
     )
     app.config.from_mapping(load_config())
     if test_config:
         app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.load_or_create_secret(settings.INSTANCE_DIR)
     _check_secret(app)
     if app.config.get("TRUST_PROXY", os.environ.get("TRUST_PROXY") == "1"):
         # Behind one reverse proxy that sets X-Forwarded-For/-Proto/-Host (HTTPS ends there).
@@ -50,8 +53,9 @@ def configure_pdf_process() -> None:
 
 
 def _check_secret(app: Flask) -> None:
-    if app.config["APP_ENV"] not in ("development", "testing") and app.config["SECRET_KEY"] in ("", DEV_SECRET):
-        raise RuntimeError("SECRET_KEY must be set to a real secret outside development")
+    """Outside development and tests a known-public key is refused (a forged cookie would open any page)."""
+    if app.config["APP_ENV"] not in ("development", "testing") and app.config["SECRET_KEY"] in PUBLIC_SECRETS:
+        raise RuntimeError("SECRET_KEY must be a real secret outside development (or unset: one is generated)")
     if app.config["APP_ENV"] == "production":
         app.debug = False  # never the interactive debugger in production, whatever FLASK_DEBUG says
 

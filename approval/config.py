@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
+#: Keys that are public (in this repository, in tutorials): refused outside development and tests.
 DEV_SECRET = "dev-only-not-secret"
+PUBLIC_SECRETS = frozenset({"", DEV_SECRET, "dev", "secret", "changeme", "change-me", "test-secret"})
 
 
 def _database_url() -> str:
@@ -21,12 +24,34 @@ def _database_url() -> str:
     return url
 
 
+def load_or_create_secret(instance_dir: Path) -> str:
+    """The key in ``instance_dir/secret_key``, generated (random, mode 0600) on first use."""
+    path = Path(instance_dir) / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first: use theirs
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
 def load_config() -> dict:
-    """Defaults overridden by the environment."""
-    env = os.environ.get("APP_ENV", os.environ.get("FLASK_ENV", "development"))
+    """Defaults overridden by the environment; closed by default (production, no public key).
+
+    Development is only ever asked for (APP_ENV=development). Without SECRET_KEY the key is
+    read from (or generated into) instance/secret_key when the app is created.
+    """
+    env = os.environ.get("APP_ENV") or "production"
     return {
         "APP_ENV": env,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "files")),
@@ -43,12 +68,17 @@ def load_config() -> dict:
         # the default when STORAGE_DIR is set in the environment).
         "ATTACHMENT_STORAGE": os.environ.get("ATTACHMENT_STORAGE",
                                              "files" if os.environ.get("STORAGE_DIR") else "database"),
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "12"))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1" if env == "production" else "0") == "1",
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "WTF_CSRF_TIME_LIMIT": None,
+        # OWASP ASVS 3.3: sessions end after this long without a request, and this long after sign-in.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
+        # Only a ceiling against floods: an office behind one NAT address must not be blocked.
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "300 per minute"),
         "API_TOKEN_HOURS": int(os.environ.get("API_TOKEN_HOURS", "12")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,

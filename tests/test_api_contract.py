@@ -159,7 +159,7 @@ def limited_client(app, seeded, monkeypatch):
     monkeypatch.setattr(limiter, "enabled", limiter.enabled)  # restored after the test
     limited = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "STORAGE_DIR")},
                           "APP_ENV": "testing", "TESTING": True, "RATELIMIT_ENABLED": True,
-                          "RATELIMIT_STORAGE_URI": "memory://"})
+                          "RATELIMIT_STORAGE_URI": "memory://", "LOGIN_ADDRESS_LIMIT": "50 per minute"})
     limiter.reset()
     yield limited.test_client()
     limiter.reset()

@@ -50,7 +50,8 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
     "admin.my_signature": ("user", SIGNED_IN), "admin.my_signature_image": ("user", SIGNED_IN),
     **{e: ("role", {"admin"}) for e in (
         "admin.chain", "admin.emblem", "admin.people", "admin.person_activate", "admin.person_deactivate",
-        "admin.person_edit", "admin.person_new", "admin.person_reset_password", "admin.person_signature",
+        "admin.person_edit", "admin.person_end_sessions", "admin.person_new", "admin.person_reset_password",
+        "admin.person_signature",
         "admin.settings")},
     **{e: ("user", SIGNED_IN) for e in (
         "notifications.index", "notifications.read", "notifications.read_all", "notifications.settings",
@@ -147,7 +148,8 @@ def test_matrix(app, seeded, no_pdf, state):
             if rule.endpoint in ("auth.logout", "api.revoke_token"):
                 continue  # they end the probe's own session (tested in test_security)
             for role in ROLES:
-                if (role == "admin" and rule.endpoint in ("admin.person_reset_password", "admin.person_deactivate")
+                if (role == "admin" and rule.endpoint in ("admin.person_reset_password", "admin.person_deactivate",
+                                                          "admin.person_end_sessions")
                         or role == "records" and rule.endpoint == "archive.file_memo"
                         or role == "legal" and rule.endpoint in ("attachments.remove", "api.delete_attachment")):
                     continue  # the admin acting on himself would end the probe's session; the author's

@@ -78,6 +78,8 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 conn.execute(sa.text("ALTER TABLE organization ADD COLUMN admin_event_head VARCHAR(64)"))
                 for column in SNAPSHOT_COLUMNS:
                     conn.execute(sa.text(f"ALTER TABLE memo ADD COLUMN {column} VARCHAR(200)"))
+                from approval.models import UserSession
+                UserSession.__table__.create(conn)  # a password reset ends sessions (e1a0f0000001)
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -91,6 +93,7 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 conn.execute(sa.text("ALTER TABLE organization DROP COLUMN admin_event_head"))
                 for column in SNAPSHOT_COLUMNS:
                     conn.execute(sa.text(f"ALTER TABLE memo DROP COLUMN {column}"))
+                conn.execute(sa.text("DROP TABLE user_session"))
             db.session.remove()
             upgrade()
             from approval.models import Memo, User

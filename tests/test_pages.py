@@ -85,13 +85,19 @@ def test_wrong_password_is_a_thai_message_that_reveals_nothing(seeded):
         assert "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in response.get_data(as_text=True)
 
 
-def test_locked_account_gets_429(seeded):
+def test_five_failures_make_the_next_attempt_wait_429(seeded, monkeypatch):
+    import datetime as dt
+
+    from approval.services import throttle
+
+    now = dt.datetime.now(dt.UTC)
+    monkeypatch.setattr(throttle, "utcnow", lambda: now)  # the 1-second delay, however slow the machine
     client = seeded.test_client()
     for _ in range(5):
         login(client, "head", "wrong-password")
     response = login(client, "head")
-    assert response.status_code == 429
-    assert "ระงับชั่วคราว" in response.get_data(as_text=True)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
+    assert "กรุณารอ" in response.get_data(as_text=True)  # a delay that says how long, not a lock
 
 
 @pytest.mark.parametrize("target, expected", [

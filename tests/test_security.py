@@ -128,32 +128,41 @@ def limited(app, seeded, monkeypatch):
     monkeypatch.setattr(limiter, "enabled", limiter.enabled)
     other = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "STORAGE_DIR")},
                         "APP_ENV": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False,
-                        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
+                        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+                        # the ceiling itself is 300 a minute (test_auth_hardening); 50 keeps these tests short
+                        "LOGIN_ADDRESS_LIMIT": "50 per minute"})
     limiter.reset()
     yield other
     limiter.reset()
 
 
-def test_per_account_lockout_after_five_failures(seeded, users):
+def test_growing_delay_per_account_and_client_after_five_failures(seeded, users, monkeypatch):
+    """No hard lock: the sixth attempt from the same client waits 1 s, unchecked (2.2.1)."""
+    from approval.services import throttle
+
+    now = dt.datetime.now(dt.UTC)
+    monkeypatch.setattr(throttle, "utcnow", lambda: now)
     for _ in range(5):
-        assert accounts.authenticate(db.session, "head", "wrong") is None
-    db.session.commit()
-    with pytest.raises(accounts.AccountLocked) as locked:
-        accounts.authenticate(db.session, "head", PASSWORD)
-    assert locked.value.status == 429 and "15 นาที" in locked.value.message
-    head = db.session.get(User, users["head"].id)
-    head.locked_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)  # 15 minutes later
-    db.session.commit()
-    assert accounts.authenticate(db.session, "head", PASSWORD) is not None
+        assert accounts.authenticate(db.session, "head", "wrong", client="ip:192.0.2.1") is None
+    with pytest.raises(throttle.Throttled) as waiting:
+        accounts.authenticate(db.session, "head", PASSWORD, client="ip:192.0.2.1")
+    assert waiting.value.status == 429 and waiting.value.retry_after == 1 and "1 วินาที" in waiting.value.message
+    assert accounts.authenticate(db.session, "head", PASSWORD, client="ip:192.0.2.2") is not None  # another client
+    now += dt.timedelta(seconds=1)
+    assert accounts.authenticate(db.session, "head", PASSWORD, client="ip:192.0.2.1") is not None
 
 
-def test_hammering_one_account_does_not_lock_out_a_colleague_on_the_same_address(limited):
+def test_hammering_one_account_does_not_lock_out_a_colleague_on_the_same_address(limited, monkeypatch):
+    from approval.services import throttle
+
+    now = dt.datetime.now(dt.UTC)
+    monkeypatch.setattr(throttle, "utcnow", lambda: now)  # the delays do not run out mid-test
     client = limited.test_client()
     for _ in range(20):
         response = login(client, "head", "wrong-password")
         assert response.status_code in (200, 429)
-    locked = login(client, "head", PASSWORD)
-    assert locked.status_code == 429 and "ระงับชั่วคราว" in locked.get_data(as_text=True)
+    waiting = login(client, "head", PASSWORD)
+    assert waiting.status_code == 429 and "กรุณารอ" in waiting.get_data(as_text=True)
     colleague = limited.test_client()
     assert login(colleague, "legal").status_code == 302
     api = limited.test_client()
@@ -162,7 +171,7 @@ def test_hammering_one_account_does_not_lock_out_a_colleague_on_the_same_address
     assert api.post(f"{API}/auth/token", json={"username": "deputy", "password": PASSWORD}).status_code == 200
 
 
-def test_web_address_ceiling_counts_failures_only_and_is_at_least_50(limited):
+def test_web_address_ceiling_counts_failures_only(limited):
     client = limited.test_client()
     for _ in range(60):  # successful sign-ins are not counted (formerly 30 POSTs a minute)
         assert login(client, "legal").status_code == 302
@@ -176,7 +185,11 @@ def test_web_address_ceiling_counts_failures_only_and_is_at_least_50(limited):
     assert other.status_code == 302
 
 
-def test_api_address_ceiling_answers_thai_json_429(limited):
+def test_api_address_ceiling_answers_thai_json_429(limited, monkeypatch):
+    from approval.services import security_log
+
+    kinds = []
+    monkeypatch.setattr(security_log, "record", lambda kind, reason="", **kw: kinds.append((kind, reason)))
     client = limited.test_client()
     for i in range(50):
         assert client.post(f"{API}/auth/token", json={"username": f"n{i}", "password": "x"}).status_code == 401
@@ -184,6 +197,7 @@ def test_api_address_ceiling_answers_thai_json_429(limited):
     assert response.status_code == 429
     assert response.get_json()["error"]["code"] == "too_many_requests"
     assert "บ่อยเกินไป" in response.get_json()["error"]["message"]
+    assert ("login_throttled", "address ceiling") in kinds
 
 
 # --- 3.2-3.4, 3.7.1: sessions -------------------------------------------------------------
@@ -657,8 +671,8 @@ def test_authenticated_pages_are_not_cached(seeded):
 
 
 @pytest.mark.parametrize("env", ["production", "staging"])
-@pytest.mark.parametrize("secret", ["", DEV_SECRET])
-def test_refuses_to_start_outside_development_without_a_secret(monkeypatch, env, secret):
+@pytest.mark.parametrize("secret", [DEV_SECRET, "changeme"])
+def test_refuses_to_start_outside_development_with_a_public_secret(monkeypatch, env, secret):
     monkeypatch.setenv("APP_ENV", env)
     monkeypatch.setenv("SECRET_KEY", secret)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):

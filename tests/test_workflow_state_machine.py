@@ -339,5 +339,10 @@ SETTINGS = settings(max_examples=25, stateful_step_count=20, deadline=None, data
 
 
 def test_workflow_state_machine(ctx, monkeypatch):
+    from approval.services import throttle
+
     monkeypatch.setattr(documents, "render", fake_render)
+    # The rulebook, not the confirmation throttle (test_auth_hardening): wrong passwords are never delayed here.
+    monkeypatch.setattr(throttle, "reserve", lambda key, message: 0)
+    monkeypatch.setattr(throttle, "clear", lambda key: None)
     run_state_machine_as_test(WorkflowMachine, settings=SETTINGS)

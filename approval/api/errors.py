@@ -64,7 +64,28 @@ def _rollback() -> None:
 
 def _on_domain_error(exc: DomainError):
     _rollback()
-    return domain_error(exc)
+    if getattr(exc, "ends_session", False):
+        _revoke_current_token()
+    response, status = domain_error(exc)
+    if getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response, status
+
+
+def _revoke_current_token() -> None:
+    """Too many wrong confirmations on this token: it is revoked (and the refusal stands)."""
+    from flask import g
+
+    from ..services import accounts, security_log
+    from ..transaction import commit
+
+    token = g.get("api_token")
+    if token is None:
+        return
+    accounts.revoke_token(token)
+    commit()
+    security_log.record("session_ended", "confirmation_failed: token revoked", user=g.get("api_user"),
+                        address=request.remote_addr, route=request.path)
 
 
 def _on_api_error(exc: ApiError):

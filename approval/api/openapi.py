@@ -241,6 +241,12 @@ def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
 
 
+def _waiting(description: str) -> dict:
+    """A 429 that says how long to wait in Retry-After (seconds)."""
+    return {**_error(description), "headers": {"Retry-After": {
+        "description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 1}}}}
+
+
 def _json(description: str, schema: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
 
@@ -299,8 +305,11 @@ def _paths() -> dict:
             "post": _op("Issue a bearer token", {
                 "200": _json("The token, its expiry and the user", "Token"),
                 "401": _error("Wrong username or password (unauthenticated)"),
-                "429": _error("Account locked after repeated failures, or too many failed logins "
-                              "from this address (too_many_requests)"),
+                "429": _waiting("After 5 failures for this account from this client (the device cookie, "
+                                "else the address) each further attempt waits 1 s, 2 s, 4 s ... at most 15 "
+                                "minutes; during the wait the password is not checked. Also a ceiling of "
+                                "failed sign-ins per address (300 a minute) against floods "
+                                "(too_many_requests)"),
                 **BODY_ERRORS,
             }, op_id="issueToken", body=_body("TokenRequest"), public=True, tags=["auth"]),
             "delete": _op("Revoke the token of this request", {"204": {"description": "Revoked"}},
@@ -348,7 +357,9 @@ def _paths() -> dict:
             "post": _op("Take a chain action", {
                 "200": memo_ok, **NOT_FOUND, **BODY_ERRORS,
                 "403": _error("Not the caller's turn (not_your_turn) or wrong signing password "
-                              "(confirmation_failed)"),
+                              "(confirmation_failed); the 5th wrong one in a row revokes this token"),
+                "429": _waiting("Too many wrong signing passwords for this account: wait, the password is "
+                                "not checked (too_many_requests)"),
                 "409": _error("The state does not allow the action (invalid_transition), or someone acted "
                               "first (conflict: load the memo again)"),
                 "422": _error("Invalid fields (validation_error); or, on the order, the memo's PDF takes longer "

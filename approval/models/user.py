@@ -69,9 +69,15 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.is_active_flag)
 
+    #: The raw id of the page session this object was loaded for (set by the web layer, never stored).
+    web_session_id = None
+
     def get_id(self) -> str:
-        # The session version is part of the id: bumping it logs out every session.
-        return f"{self.id}:{self.session_version}"
+        return str(self.id)
+
+    def get_session_id(self) -> str | None:
+        """What the session cookie carries (Flask-Login's id_attribute): the session record's raw id."""
+        return self.web_session_id
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"

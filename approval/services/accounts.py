@@ -1,4 +1,4 @@
-"""Passwords (argon2), login with per-account lockout, and API bearer tokens."""
+"""Passwords (argon2), sign-in and confirmations with growing delays (services.throttle), API tokens."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ import secrets
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from ..errors import DomainError, ValidationFailed
-from ..models import ApiToken, User
+from ..errors import ConfirmationFailed, ValidationFailed
+from ..models import ApiToken, User, UserSession
 from ..thai import utcnow
+from . import security_log, sessions, throttle
 from .text import is_storable
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (ASVS 2.4)
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 PASSWORD_MIN = 10
 _DUMMY_HASH = _hasher.hash("timing-equaliser")
 
@@ -30,8 +29,11 @@ def use_fast_hasher() -> None:
     _DUMMY_HASH = _hasher.hash("timing-equaliser")
 
 
-class AccountLocked(DomainError):
-    status, code = 429, "too_many_requests"
+#: The count of wrong confirmations (signing, profile) at which the session or token is ended.
+CONFIRMATION_MAX = throttle.FREE_FAILURES
+LOGIN_WAIT = "เข้าสู่ระบบผิดหลายครั้ง กรุณารอ {wait} แล้วลองใหม่"
+CONFIRMATION_WAIT = "ยืนยันรหัสผ่านผิดหลายครั้ง กรุณารอ {wait} แล้วลองใหม่"
+CONFIRMATION_ENDED = "ยืนยันรหัสผ่านผิดหลายครั้ง ระบบจึงออกจากระบบเพื่อความปลอดภัย กรุณาเข้าสู่ระบบใหม่"
 
 
 def hash_password(password: str) -> str:
@@ -60,51 +62,97 @@ def check_policy(password: str, username: str = "") -> None:
         raise ValidationFailed("รหัสผ่าน" + " และ".join(problems), {"password": " ".join(problems)})
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The user for these credentials, counting failures; locked accounts raise AccountLocked."""
+def _burn(password: str) -> None:
+    """A password check against nothing: an unknown name costs what a known one does."""
+    try:
+        _hasher.verify(_DUMMY_HASH, password or "")
+    except (VerificationError, InvalidHashError):
+        pass
+
+
+def authenticate(session: Session, username: str, password: str, *, client: str = "local") -> User | None:
+    """The user for these credentials, or None; throttle.Throttled while (account, client) waits.
+
+    Unknown names are counted and timed like known ones (the key is the normalised name).
+    """
     if not is_storable((username or "") + (password or "")):  # NUL / lone surrogate: no such user
         return None
-    user = session.scalar(sa.select(User).where(User.username == (username or "").strip()))
-    now = utcnow()
+    name = (username or "").strip()
+    key = throttle.login_key(name, client)
+    try:
+        throttle.reserve(key, LOGIN_WAIT)
+    except throttle.Throttled as exc:
+        security_log.record("login_throttled", f"wait {exc.retry_after}s", username=name[:64], **throttle.where())
+        raise
+    user = session.scalar(sa.select(User).where(User.username == name))
     if user is None:
-        try:
-            _hasher.verify(_DUMMY_HASH, password or "")
-        except VerificationError:
-            pass
+        _burn(password)
+        security_log.record("login_failed", "unknown_user", username=name[:64], **throttle.where())
         return None
-    if user.locked_until and user.locked_until > now:
-        raise AccountLocked("บัญชีนี้ถูกระงับชั่วคราวเพราะเข้าสู่ระบบผิดหลายครั้ง กรุณารอ 15 นาทีแล้วลองใหม่")
     if not verify_password(user, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
+        security_log.record("login_failed", "wrong_password", user=user, username=name, **throttle.where())
         return None
     if not user.is_active:
+        security_log.record("login_failed", "inactive", user=user, username=name, **throttle.where())
         return None
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.clear(key)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Change the password and end every session and token of the user."""
+def confirm_password(user: User, password: str | None) -> None:
+    """A signed-in person proves it is them (signing, changing the password); throttled per account.
+
+    Wrong: ConfirmationFailed, with ``ends_session`` once CONFIRMATION_MAX wrong ones are counted
+    (the caller ends the session or revokes the token). Waiting: throttle.Throttled (429).
+    """
+    if not password:
+        raise ConfirmationFailed("รหัสผ่านยืนยันการลงนามไม่ถูกต้อง")
+    key = throttle.confirmation_key(user.id)
+    try:
+        failures = throttle.reserve(key, CONFIRMATION_WAIT)
+    except throttle.Throttled as exc:
+        security_log.record("confirmation_throttled", f"wait {exc.retry_after}s", user=user,
+                            username=user.username, **throttle.where())
+        raise
+    if verify_password(user, password):
+        throttle.clear(key)
+        return
+    ends = failures >= CONFIRMATION_MAX
+    security_log.record("confirmation_failed", f"failure {failures}" + (", session ended" if ends else ""),
+                        user=user, username=user.username, **throttle.where())
+    error = ConfirmationFailed(CONFIRMATION_ENDED if ends else "รหัสผ่านยืนยันการลงนามไม่ถูกต้อง")
+    error.ends_session = ends
+    raise error
+
+
+def set_password(user: User, password: str, *, reason: str = "password_changed",
+                 keep: UserSession | None = None) -> None:
+    """Change the password and end every session (but ``keep``) and every token of the user."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    user.session_version += 1  # API tokens carry the version they were issued with
     user.must_change_password = False
+    session = object_session(user)
+    if session is not None:
+        sessions.end_all(session, user, reason, keep=keep)
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """A user's own change: the current password, then the policy; ends every other session."""
-    if not verify_password(user, current):
-        raise ValidationFailed("รหัสผ่านปัจจุบันไม่ถูกต้อง", {"current_password": "รหัสผ่านปัจจุบันไม่ถูกต้อง"})
+def change_password(user: User, current: str, new: str, keep: UserSession | None = None) -> None:
+    """A user's own change: the current password (throttled like a confirmation), then the policy;
+    ends every other session."""
+    try:
+        confirm_password(user, current)
+    except ConfirmationFailed as exc:
+        message = exc.message if getattr(exc, "ends_session", False) else "รหัสผ่านปัจจุบันไม่ถูกต้อง"
+        error = ValidationFailed(message, {"current_password": message})
+        error.ends_session = getattr(exc, "ends_session", False)
+        raise error from None
     try:
         check_policy(new, user.username)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, {"new_password": exc.fields.get("password", exc.message)}) from None
-    set_password(user, new)
+    set_password(user, new, keep=keep)
 
 
 def _digest(token: str) -> str:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from .. import limits, thai, workflow
 from ..errors import (
-    ConfirmationFailed,
     InvalidTransition,
     NotFound,
     NotYourTurn,
@@ -201,8 +200,7 @@ def act(
     rule = workflow.check(memo, user, chosen)
     confirmed = False
     if rule.signing and memo.organization.setting("require_signing_password"):
-        if not password or not accounts.verify_password(user, password):
-            raise ConfirmationFailed("รหัสผ่านยืนยันการลงนามไม่ถูกต้อง")
+        accounts.confirm_password(user, password)  # throttled per account; counted even if rolled back
         confirmed = True
     chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
     with conflicts_as_409(session, MEMO_CONFLICT):

@@ -9,7 +9,7 @@ from .. import workflow
 from ..errors import ValidationFailed
 from ..models import ChainStep, Organization, Role, StepKind, User
 from ..thai import utcnow
-from . import accounts, audit
+from . import accounts, audit, sessions
 from .text import clean_text
 
 
@@ -60,16 +60,23 @@ def _check_person(full_name: str, position: str, roles: list[str], errors: dict)
     return role_set
 
 
+#: The one answer to any refused username: malformed, taken here, or taken in another organisation.
+USERNAME_REFUSED = "ชื่อผู้ใช้นี้ใช้ไม่ได้ กรุณาเลือกชื่ออื่น (ตัวอักษรอังกฤษ ตัวเลข หรือ . _ - ไม่เกิน 64 ตัว)"
+
+
 def create_user(
     session: Session, org: Organization, *, username: str, full_name: str, position: str,
     roles: list[str], password: str, enforce_policy: bool = True, actor: User | None = None,
 ) -> User:
     errors = {}
     username = (username or "").strip()
-    if not username or len(username) > 64 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in username):
-        errors["username"] = "ชื่อผู้ใช้ต้องเป็นตัวอักษรอังกฤษ ตัวเลข หรือ . _ - ไม่เกิน 64 ตัว"
-    elif session.scalar(sa.select(User.id).where(User.username == username)):
-        errors["username"] = "ชื่อผู้ใช้นี้มีอยู่แล้ว"
+    # Usernames are unique across organisations: a name taken anywhere is refused with the same
+    # words as a malformed one, so that no admin learns another organisation's usernames.
+    well_formed = bool(username) and len(username) <= 64 and all(
+        c.isascii() and (c.isalnum() or c in "._-") for c in username)
+    taken = session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower()).limit(1))
+    if not well_formed or taken:
+        errors["username"] = USERNAME_REFUSED
     role_set = _check_person(full_name, position, roles, errors)
     if enforce_policy:
         try:
@@ -256,12 +263,23 @@ def set_active(session: Session, user: User, active: bool, actor: User | None = 
         if user.has_role(Role.ADMIN) and not _admins_left(session, user.organization, user):
             raise ValidationFailed("หน่วยงานต้องมีผู้ดูแลระบบที่ใช้งานอยู่อย่างน้อยหนึ่งคน",
                                    {"active": "ต้องมีผู้ดูแลระบบอย่างน้อยหนึ่งคน"})
-        user.session_version += 1  # ends every session and API token at once
+        user.session_version += 1  # ends every API token at once
+        sessions.end_all(session, user, "deactivated")
     user.is_active_flag = active
     session.flush()
     _admin_event(session, user.organization, actor, "admin.activate_user" if active else "admin.deactivate_user",
                  {"user_id": user.id, "username": user.username})
     return user
+
+
+def end_sessions(session: Session, user: User, actor: User | None = None) -> int:
+    """Sign a person out everywhere: every page session and every API token; how many sessions."""
+    user.session_version += 1  # API tokens carry the version they were issued with
+    ended = sessions.end_all(session, user, "admin_signout")
+    session.flush()
+    _admin_event(session, user.organization, actor, "admin.end_sessions",
+                 {"user_id": user.id, "username": user.username, "sessions": ended})
+    return ended
 
 
 def in_chain(session: Session, user: User) -> bool:
@@ -286,10 +304,8 @@ def generate_password(username: str = "") -> str:
 def reset_password(session: Session, user: User, actor: User | None = None) -> str:
     """A new generated password the person must change at next sign-in; returned once, never stored."""
     password = generate_password(user.username)
-    accounts.set_password(user, password)  # also ends every session and token
+    accounts.set_password(user, password, reason="password_reset")  # also ends every session and token
     user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
     session.flush()
     _admin_event(session, user.organization, actor, "admin.reset_password",
                  {"user_id": user.id, "username": user.username})

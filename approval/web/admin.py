@@ -39,7 +39,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..labels import STEP_KIND_LABELS
 from ..models import ROLE_LABELS, Event, Role, StepKind, User
-from ..services import images, organizations
+from ..services import images, organizations, sessions
 from ..transaction import commit
 from .unit import attempt
 
@@ -53,7 +53,7 @@ ADMIN_EVENT_LABELS = {
     "admin.deactivate_user": "ระงับการใช้งานผู้ใช้", "admin.activate_user": "เปิดการใช้งานผู้ใช้",
     "admin.reset_password": "ตั้งรหัสผ่านใหม่", "admin.set_signature": "บันทึกลายมือชื่อ",
     "admin.remove_signature": "ลบลายมือชื่อ", "admin.set_chain": "แก้ไขสายการลงนาม",
-    "admin.update_settings": "แก้ไขการตั้งค่าหน่วยงาน",
+    "admin.update_settings": "แก้ไขการตั้งค่าหน่วยงาน", "admin.end_sessions": "ให้ออกจากระบบทุกอุปกรณ์",
 }
 #: The fields an admin.* event's "changed" names, as the settings and person forms label them.
 CHANGED_FIELD_LABELS = {
@@ -297,7 +297,8 @@ def person_edit(user_id: int):
     else:
         status = 400
     return render_template("admin/person_form.html", form=form, errors=errors, person=person,
-                           action_form=ActionOnlyForm(), in_chain=organizations.in_chain(db.session, person)), status
+                           action_form=ActionOnlyForm(), in_chain=organizations.in_chain(db.session, person),
+                           live_sessions=sessions.live_count(db.session, person)), status
 
 
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
@@ -337,6 +338,20 @@ def person_reset_password(user_id: int):
     commit()
     return _no_store(Response(render_template("admin/password_once.html", person=person, password=password,
                                               created=False)))
+
+
+@bp.route("/people/<int:user_id>/end-sessions", methods=["POST"])
+def person_end_sessions(user_id: int):
+    """Sign the person out everywhere: every page session and API token (an admin event)."""
+    admin = _require(Role.ADMIN)
+    person = organizations.user_in_org(db.session, admin.organization, user_id)
+    if not ActionOnlyForm().validate_on_submit():
+        abort(400)
+    with attempt() as work:
+        ended = organizations.end_sessions(db.session, person, actor=admin)
+    if not work.failed:
+        flash(f"ให้ {person.full_name} ออกจากระบบทุกอุปกรณ์แล้ว ({ended} เซสชัน) ต้องเข้าสู่ระบบใหม่", "success")
+    return redirect(url_for("admin.person_edit", user_id=person.id))
 
 
 @bp.route("/people/<int:user_id>/signature.png")

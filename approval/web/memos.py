@@ -26,6 +26,7 @@ from ..notifications.service import WAITING_LABELS
 from ..plan_report import service as plan_service
 from ..services import documents
 from ..services import memos as memo_service
+from .auth import end_current_session
 from .unit import attempt
 
 bp = Blueprint("memos", __name__)
@@ -205,6 +206,9 @@ def action(memo_id: int):
                          decision=form.decision.data or None, password=form.password.data or None)
     if work.failed:
         exc = work.error
+        if getattr(exc, "ends_session", False):  # too many wrong confirmations: sign in again
+            end_current_session("confirmation_failed", exc.message)
+            return redirect(url_for("auth.login"))
         memo = memo_service.get_memo(db.session, _user(), memo_id)
         form.password.data = ""
         errors = {"password": exc.message} if exc.code == "confirmation_failed" else dict(exc.fields)
