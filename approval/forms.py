@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired
 
 from .labels import DECISION_LABELS
+from .numbers import ID_MAX, to_int
 
 REQUIRED = "กรุณากรอกข้อมูล"
 
@@ -66,7 +67,9 @@ class MemoForm(FlaskForm):
 
     def seen_version(self) -> int | None:
         value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        if not value:
+            return None
+        return to_int(value, 0, ID_MAX, default=-1)  # garbage never matches: 412, not a 500
 
     def memo_data(self) -> dict:
         """The plain dict the memo services take."""

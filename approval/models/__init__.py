@@ -14,10 +14,11 @@ from .memo import (
 from .organization import DEFAULT_SETTINGS, ChainStep, Organization, StepKind
 from .plan import PlanProject, PlanReport
 from .search import MemoSearch
+from .security import SecurityEvent
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
     "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "ChainStep", "Decision", "Event", "Memo",
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
-    "Role", "Step", "StepDecision", "StepKind", "StepStatus", "User",
+    "Role", "SecurityEvent", "Step", "StepDecision", "StepKind", "StepStatus", "User",
 ]

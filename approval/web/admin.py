@@ -39,8 +39,10 @@ from ..errors import DomainError
 from ..extensions import db
 from ..labels import STEP_KIND_LABELS
 from ..models import ROLE_LABELS, Event, Role, StepKind, User
+from ..numbers import parse_id, parse_index
 from ..services import images, organizations
 from ..transaction import commit
+from .paging import page_arg, paged
 from .unit import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -378,7 +380,7 @@ def my_signature_image():
 def _apply_chain_command(form: ChainForm, command: str) -> list[dict]:
     rows = form.rows()
     verb, _, arg = command.partition(":")
-    index = int(arg) if arg.isdigit() else -1
+    index = parse_index(arg)
     if verb == "add" and len(rows) < form.steps.max_entries:
         rows.append({"title": "", "kind": StepKind.OPINION.value, "assignee_id": "", "acting": ""})
     elif verb == "remove" and 0 <= index < len(rows):
@@ -394,8 +396,7 @@ def preview_blocks(rows: list[dict], people: dict[int, User]) -> list[dict]:
     """The signature blocks as the printed memo shows them for a chain not yet signed."""
     blocks = []
     for row in rows:
-        raw = str(row.get("assignee_id") or "")
-        person = people.get(int(raw)) if raw.isdigit() else None
+        person = people.get(parse_id(str(row.get("assignee_id") or "")))
         blocks.append({"title": row.get("title") or "", "kind": row.get("kind") or "",
                        "full_name": person.full_name if person else "……………………",
                        "position": person.position if person else "",
@@ -442,13 +443,15 @@ def chain():
 @bp.route("/log")
 def log():
     user = _require(Role.ADMIN, Role.RECORDS)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     where = sa.and_(Event.organization_id == user.organization_id, Event.memo_id.is_(None))
-    total = db.session.scalar(sa.select(sa.func.count(Event.id)).where(where)) or 0
-    items = list(db.session.scalars(sa.select(Event).where(where).order_by(Event.id.desc())
-                                    .offset((page - 1) * LOG_PER_PAGE).limit(LOG_PER_PAGE)))
+
+    def fetch(page: int) -> tuple[list, int]:
+        total = db.session.scalar(sa.select(sa.func.count(Event.id)).where(where)) or 0
+        return list(db.session.scalars(sa.select(Event).where(where).order_by(Event.id.desc())
+                                       .offset((page - 1) * LOG_PER_PAGE).limit(LOG_PER_PAGE))), total
+
+    items, total, page, pages = paged(fetch, page_arg(), LOG_PER_PAGE)
     actors = {u.id: u for u in db.session.scalars(
         sa.select(User).where(User.id.in_({e.actor_id for e in items if e.actor_id})))}
-    pages = max(1, -(-total // LOG_PER_PAGE))
     return render_template("admin/log.html", items=items, actors=actors, labels=ADMIN_EVENT_LABELS,
                            field_labels=CHANGED_FIELD_LABELS, page=page, pages=pages, total=total)
