@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from ..errors import NotFound
 from ..extensions import db, limiter
 from ..models import MemoState
+from ..numbers import PAGE_MAX, YEAR_MAX, YEAR_MIN
 from ..services import accounts, documents, memos, plan_io, plans
 from ..transaction import commit
 from . import serializers as out
@@ -31,8 +32,7 @@ REPORT_FIELDS = frozenset({"fiscal_year", "round", "minimum_projects", "projects
                            "reporter_name", "reporter_position"})
 CSV_HEADER_PARAMS = ("fiscal_year", "round", "minimum_projects")
 STATES = tuple(s.value for s in MemoState)
-Q_MAX, PER_PAGE_MAX, PAGE_MAX = 100, 100, 1_000_000
-YEAR_MIN, YEAR_MAX = 2400, 2800
+Q_MAX, PER_PAGE_MAX = 100, 100
 TOKEN_MAX = 200
 #: Failed logins from one address per minute before 429 (per-account lockout is in accounts).
 LOGIN_FAILURE_LIMIT = "50 per minute"

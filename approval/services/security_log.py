@@ -122,7 +122,7 @@ def _row(kind, reason, user, organization_id, username, address, route) -> dict:
         address = address or request.remote_addr
         route = route or request.endpoint or request.path
         method = request.method
-        if user is None and organization_id is None and username is None:
+        if user is None and username is None:
             user = _request_user()
     if organization_id is None:
         organization_id = getattr(user, "organization_id", None)

@@ -7,6 +7,8 @@ call one verb of services.organizations, and commit once.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -40,7 +42,8 @@ from ..extensions import db
 from ..labels import STEP_KIND_LABELS
 from ..models import ROLE_LABELS, Event, Role, StepKind, User
 from ..numbers import parse_id, parse_index
-from ..services import images, organizations
+from ..services import images, organizations, security_log
+from ..thai import BANGKOK
 from ..transaction import commit
 from .paging import page_arg, paged
 from .unit import attempt
@@ -151,7 +154,14 @@ def _signed_in():
 
 @bp.context_processor
 def _admin_context():
-    return {"roles": Role}
+    def security_alerts() -> list:
+        """The organisation's unacknowledged alerts, for the banner (administrators only)."""
+        if not (current_user.is_authenticated and current_user.has_role(Role.ADMIN)):
+            return []
+        return security_log.open_alerts(db.session, current_user.organization_id)
+
+    return {"roles": Role, "security_alerts": security_alerts, "ack_form": ActionOnlyForm(),
+            "alert_scopes": security_log.ALERT_SCOPES}
 
 
 @bp.before_app_request
@@ -455,3 +465,61 @@ def log():
         sa.select(User).where(User.id.in_({e.actor_id for e in items if e.actor_id})))}
     return render_template("admin/log.html", items=items, actors=actors, labels=ADMIN_EVENT_LABELS,
                            field_labels=CHANGED_FIELD_LABELS, page=page, pages=pages, total=total)
+
+
+# --- the security log (administrators only) ------------------------------------------------
+
+SECURITY_PER_PAGE = 50
+
+
+def _day(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK)
+
+
+@bp.route("/security")
+def security():
+    """Refused attempts against the organisation, newest first; filters: kind, dates, username."""
+    admin = _require(Role.ADMIN)
+    kind = request.args.get("kind") or ""
+    kind = kind if kind in security_log.KINDS else ""
+    day_from, day_to = _day(request.args.get("from")), _day(request.args.get("to"))
+    username = (request.args.get("username") or "").strip()[:64]
+    query = security_log.events_query(
+        admin.organization_id, kind=kind or None, username=username or None,
+        since=_local_midnight(day_from) if day_from else None,
+        until=_local_midnight(day_to + dt.timedelta(days=1)) if day_to and day_to < dt.date.max else None)
+
+    def fetch(page: int) -> tuple[list, int]:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+        return list(db.session.scalars(query.offset((page - 1) * SECURITY_PER_PAGE).limit(SECURITY_PER_PAGE))), total
+
+    items, total, page, pages = paged(fetch, page_arg(), SECURITY_PER_PAGE)
+    filters = {k: v for k, v in {"kind": kind, "from": day_from.isoformat() if day_from else "",
+                                 "to": day_to.isoformat() if day_to else "", "username": username}.items() if v}
+    return render_template("admin/security.html", items=items, total=total, page=page, pages=pages,
+                           filters=filters, kind_labels=security_log.KIND_LABELS,
+                           scopes=security_log.ALERT_SCOPES, threshold=security_log.ALERT_THRESHOLD,
+                           window_minutes=int(security_log.ALERT_WINDOW.total_seconds() // 60))
+
+
+@bp.route("/security/acknowledge", methods=["POST"])
+def security_acknowledge():
+    """An administrator has seen the alerts: the banner goes for every administrator."""
+    admin = _require(Role.ADMIN)
+    if not ActionOnlyForm().validate_on_submit():
+        abort(400)
+    with attempt() as work:
+        count = security_log.acknowledge_alerts(db.session, admin)
+    if not work.failed:
+        flash(f"รับทราบการแจ้งเตือน {count} รายการแล้ว", "success")
+    back = request.form.get("back") or ""
+    if not (back.startswith("/admin/") and "//" not in back and "\\" not in back):
+        back = url_for("admin.security")
+    return redirect(back, 303)
