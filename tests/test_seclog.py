@@ -289,6 +289,11 @@ def test_archive_filters_with_odd_numbers(seeded, query):
     assert client_for(seeded, "records").get(f"/archive/?{query}").status_code == 200
 
 
+def test_archive_search_with_a_nul(seeded):
+    """Found by the page fuzzer: a NUL in the archive's search text was FTS5's "unterminated string"."""
+    assert client_for(seeded, "records").get("/archive/?q=%E0%B8%82%00%E0%B8%AD%E0%B8%99").status_code == 200
+
+
 @pytest.mark.parametrize("year", ["²", "9" * 30, "๒๕๖๗"])
 def test_register_year(seeded, year):
     response = client_for(seeded, "records").get(f"/archive/register?year={year}")
@@ -301,6 +306,15 @@ def test_section_command_with_a_superscript(seeded):
             "sections-0-title": "ก", "sections-0-body": "ข", "closing": "จึงเรียน", "section_cmd": "remove:²"}
     assert legal.post("/memos/new", data=data).status_code == 200
     assert legal.post("/memos/new", data={**data, "section_cmd": "up:" + "9" * 40}).status_code == 200
+
+
+@pytest.mark.parametrize("index", ["²", "๑", "99999999999999999999"])
+def test_section_rows_with_odd_indices(seeded, index):
+    """WTForms' FieldList checks isdigit() then int(): ``sections-²-title`` was a 500."""
+    data = {"department": "ส", "date": "2024-05-02", "subject": "ทดสอบ", "addressee": "นายก",
+            "sections-0-title": "ก", "sections-0-body": "ข", f"sections-{index}-title": "ค",
+            "closing": "จึงเรียน", "section_cmd": "add"}
+    assert client_for(seeded, "legal").post("/memos/new", data=data).status_code == 200
 
 
 def test_stale_or_garbage_version_on_edit(seeded, memo_id):

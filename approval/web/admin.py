@@ -26,7 +26,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    FieldList,
     Form,
     FormField,
     RadioField,
@@ -39,6 +38,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import FieldList
 from ..labels import STEP_KIND_LABELS
 from ..models import ROLE_LABELS, Event, Role, StepKind, User
 from ..numbers import parse_id, parse_index
