@@ -47,7 +47,7 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
     **{e: ("role", {"admin"}) for e in (
         "admin.chain", "admin.emblem", "admin.people", "admin.person_activate", "admin.person_deactivate",
         "admin.person_edit", "admin.person_new", "admin.person_reset_password", "admin.person_signature",
-        "admin.settings")},
+        "admin.security", "admin.security_acknowledge", "admin.settings")},
 }
 
 #: Images that may simply not exist yet (404 for those allowed; still 403/404 for the others).
