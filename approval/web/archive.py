@@ -18,7 +18,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..labels import DECISION_LABELS
 from ..models import Decision, Role
-from ..numbers import parse_id, parse_year, to_int
+from ..numbers import parse_id, to_int
 from ..services import archive as archive_service
 from ..services import memos as memo_service
 from ..services import register as register_service
@@ -46,7 +46,8 @@ def _user():
 
 def _filters() -> tuple[archive_service.ArchiveFilters, dict]:
     args = {k: (request.args.get(k) or "").strip() for k in ("q", "state", "decision", *FILTER_INTS)}
-    ints = {key: (parse_year if key in YEAR_FILTERS else parse_id)(args[key]) for key in FILTER_INTS}
+    # A year out of range (2024 typed for 2567) still reaches the service, which says why.
+    ints = {key: to_int(args[key], 0, 99_999) if key in YEAR_FILTERS else parse_id(args[key]) for key in FILTER_INTS}
     filters = archive_service.ArchiveFilters(
         q=args["q"][:100], year=ints["year"], fiscal_year=ints["fiscal_year"],
         state=args["state"] or None, decision=args["decision"] or None,
