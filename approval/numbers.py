@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 
-#: Ids of rows: positive and well inside a 64-bit integer on every database.
-ID_MAX = 2**62
+#: Ids of rows: positive, and within PostgreSQL's INTEGER (int4), which every id column is;
+#: a larger id cannot exist, and PostgreSQL refuses to compare with one ("integer out of range").
+ID_MAX = 2**31 - 1
 #: Page numbers of lists: page 1 .. PAGE_MAX (a larger one is the last page, never an error).
 PAGE_MAX = 1_000_000
 #: Years of the Buddhist Era that the filters accept (2400 BE = 1857 CE .. 2800 BE = 2257 CE).

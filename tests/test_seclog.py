@@ -252,7 +252,8 @@ def test_security_page_filters(seeded, users):
 @pytest.mark.parametrize(("raw", "expected"), [
     ("12", 12), (" 7 ", 7), ("๒๕๖๗", 2567), ("0012", 12), (12, 12),
     ("²", None), ("١٢", None), ("1_0", None), ("+1", None), ("-1", None), ("1e3", None), ("", None),
-    ("9" * 21, None), ("12\x00", None), (True, None), (None, None), (2**62 + 1, None),
+    ("9" * 21, None), ("12\x00", None), (True, None), (None, None), (2**62 + 1, None), (str(2**31), None),
+    (str(2**31 - 1), 2**31 - 1),
 ])
 def test_parse_id(raw, expected):
     assert numbers.parse_id(raw) == (expected if expected != 0 else None)
