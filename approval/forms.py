@@ -7,9 +7,9 @@ field. The few validators here are about the form itself (two passwords that mat
 
 from __future__ import annotations
 
+import wtforms
 from flask_wtf import FlaskForm
 from wtforms import (
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -23,8 +23,27 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired
 
 from .labels import DECISION_LABELS
+from .numbers import ID_MAX, INDEX_MAX, to_int
 
 REQUIRED = "กรุณากรอกข้อมูล"
+
+
+class FieldList(wtforms.FieldList):
+    """WTForms' FieldList, reading only row indices of the digits 0-9 (``sections-²-title`` is no row).
+
+    WTForms checks ``str.isdigit()`` and then calls ``int()``, so a posted ``sections-²-title``
+    was a 500.
+    """
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                raw = key[offset:].split("-", 1)[0]
+                if raw.isascii() and raw.isdigit():
+                    index = to_int(raw, 0, INDEX_MAX)
+                    if index is not None:
+                        yield index
 
 
 class LoginForm(FlaskForm):
@@ -65,7 +84,9 @@ class MemoForm(FlaskForm):
 
     def seen_version(self) -> int | None:
         value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        if not value:
+            return None
+        return to_int(value, 0, ID_MAX, default=-1)  # garbage never matches: 412, not a 500
 
     def memo_data(self) -> dict:
         """The plain dict the memo services take."""

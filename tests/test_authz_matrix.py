@@ -52,7 +52,7 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
         "admin.chain", "admin.emblem", "admin.people", "admin.person_activate", "admin.person_deactivate",
         "admin.person_edit", "admin.person_end_sessions", "admin.person_new", "admin.person_reset_password",
         "admin.person_signature",
-        "admin.settings")},
+        "admin.security", "admin.security_acknowledge", "admin.settings")},
     **{e: ("user", SIGNED_IN) for e in (
         "notifications.index", "notifications.read", "notifications.read_all", "notifications.settings",
         "api.list_notifications", "api.read_notification", "api.read_all_notifications",

@@ -14,6 +14,7 @@ from werkzeug.exceptions import (
 
 from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..services import security_log
 from ..transaction import CONFLICT_MESSAGE, is_lock_error
 
 MESSAGES = {
@@ -64,6 +65,7 @@ def _rollback() -> None:
 
 def _on_domain_error(exc: DomainError):
     _rollback()
+    security_log.record_refusal(exc)
     if getattr(exc, "ends_session", False):
         _revoke_current_token()
     response, status = domain_error(exc)
@@ -90,6 +92,8 @@ def _revoke_current_token() -> None:
 
 def _on_api_error(exc: ApiError):
     _rollback()
+    if exc.status == 401 and request.endpoint != "api.issue_token":  # bad passwords: login_failed
+        security_log.record("bad_token", exc.message or "")
     response, status = json_error(exc.status, exc.code, exc.message, exc.fields)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import request
 
+from ..numbers import NumberError, parse_int
 from .errors import ApiError
 
 UNKNOWN_FIELD = "ไม่รู้จักช่องนี้"
@@ -83,13 +84,15 @@ def optional_text(data: dict, key: str, problems: dict) -> str | None:
 
 
 def query_int(name: str, default: int | None, low: int, high: int, problems: dict) -> int | None:
+    """A whole number of the query (approval.numbers: 0-9 or ๐-๙, within bounds), else a 422 field."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not _DIGITS.match(raw) or not low <= int(raw) <= high:
-        problems[name] = f"ต้องเป็นจำนวนเต็ม {low} ถึง {high}"
+    try:
+        return parse_int(raw, low, high)
+    except NumberError as exc:
+        problems[name] = exc.message
         return default
-    return int(raw)
 
 
 def if_match_version() -> int | None:

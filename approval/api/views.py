@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from ..extensions import db, limiter
 from ..models import MemoState
+from ..numbers import PAGE_MAX, YEAR_MAX, YEAR_MIN
 from ..services import accounts, documents, memos, throttle
 from ..transaction import commit
 from ..web import device
@@ -25,8 +26,7 @@ PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
 MEMO_FIELDS = frozenset(memos.WRITABLE)
 ACTION_FIELDS = frozenset({"action", "comment", "decision", "password"})
 STATES = tuple(s.value for s in MemoState)
-Q_MAX, PER_PAGE_MAX, PAGE_MAX = 100, 100, 1_000_000
-YEAR_MIN, YEAR_MAX = 2400, 2800
+Q_MAX, PER_PAGE_MAX = 100, 100
 TOKEN_MAX = 200
 
 

@@ -22,13 +22,14 @@ from .organization import DEFAULT_SETTINGS, ChainStep, Organization, StepKind
 from ..plan_report.models import PlanProject, PlanReport  # isort: skip
 from ..attachments.models import Attachment  # isort: skip
 from .search import MemoSearch
+from .security import SecurityEvent
 from .session import LoginThrottle, UserSession
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
     "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "Attachment", "AuditCheckpoint", "ChainStep", "Decision", "Event", "LoginThrottle", "Memo",
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
-    "Role", "SignatureImage", "Step", "StepDecision", "StepKind", "StepStatus", "User", "UserSession",
+    "Role", "SecurityEvent", "SignatureImage", "Step", "StepDecision", "StepKind", "StepStatus", "User", "UserSession",
 ]
 
 # The notifications' tables (approval.notifications.models), seen by the same metadata.

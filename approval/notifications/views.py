@@ -13,6 +13,7 @@ from wtforms import BooleanField, DateField, IntegerField, StringField
 from .. import thai
 from ..extensions import db
 from ..models import Role
+from ..web.paging import page_arg
 from ..web.unit import attempt
 from . import service
 from .models import DeliveryState
@@ -71,7 +72,7 @@ class ActionForm(FlaskForm):
 @bp.route("/notifications")
 def index():
     unread = request.args.get("unread") == "1"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     items, unread_count = service.list_notifications(db.session, _user(), unread=unread, page=page,
                                                       per_page=PER_PAGE)
     return render_template("notifications/list.html", items=items, unread=unread, unread_count=unread_count,

@@ -55,7 +55,7 @@ def _cell_errors(fields: dict) -> tuple[dict, dict]:
     cells, header = {}, {}
     for key, message in fields.items():
         parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "projects" and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == "projects" and parts[1].isascii() and parts[1].isdigit():
             cells[(int(parts[1]), parts[2])] = message
         else:
             header[key] = message

@@ -30,9 +30,10 @@ from ..models import (
     User,
 )
 from ..notifications import service as notifications
+from ..numbers import parse_id
 from ..thai import utcnow
 from ..transaction import conflicts_as_409
-from . import accounts, anchors, audit, documents, search
+from . import accounts, anchors, audit, documents, search, security_log
 from . import chain as chain_service
 from .text import clean_text
 
@@ -233,10 +234,9 @@ class _SystemArchiver:
 
 def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Memo:
     """The memo if the user may see it; NotFound otherwise (also for other organisations)."""
-    try:
-        memo_id = int(memo_id)
-    except (TypeError, ValueError):
-        raise NotFound("ไม่พบหนังสือนี้") from None
+    memo_id = parse_id(memo_id)
+    if memo_id is None:
+        raise _not_found(user, "memo id is not an id")
     query = sa.select(Memo).where(Memo.id == memo_id, Memo.organization_id == user.organization_id)
     if full:
         # One row with its many-to-ones joined, then one query per collection: the memo page
@@ -248,9 +248,9 @@ def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Mem
             selectinload(Memo.steps).selectinload(Step.assignee),
             selectinload(Memo.events),
         )
-    memo = session.scalar(query) if abs(memo_id) < 2**62 else None
+    memo = session.scalar(query)
     if memo is None or not memo.can_view(user):
-        raise NotFound("ไม่พบหนังสือนี้")
+        raise _not_found(user, f"memo {memo_id}")
     return memo
 
 
@@ -291,6 +291,12 @@ def _waiting_clause(user: User):
     if user.has_role(Role.RECORDS):
         clauses.append(Memo.state == MemoState.DECIDED)
     return sa.and_(Memo.organization_id == user.organization_id, sa.or_(*clauses))
+
+
+def _not_found(user: User, reason: str) -> NotFound:
+    """The NotFound of a memo id, recorded: probing for others' memos is a refused attempt."""
+    security_log.record("not_found", reason, user=user)
+    return NotFound("ไม่พบหนังสือนี้")
 
 
 def inbox_query(user: User):

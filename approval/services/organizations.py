@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from .. import workflow
 from ..errors import ValidationFailed
 from ..models import ChainStep, Organization, Role, StepKind, User
+from ..numbers import parse_id
 from ..thai import utcnow
 from . import accounts, audit, sessions
 from .text import clean_text
@@ -40,8 +41,9 @@ def create_org(session: Session, *, name: str, district: str, province: str, pre
 
 
 def find_org(session: Session, name_or_id: str) -> Organization | None:
-    if str(name_or_id).isdigit():
-        return session.get(Organization, int(name_or_id))
+    org_id = parse_id(str(name_or_id))
+    if org_id is not None:
+        return session.get(Organization, org_id)
     return session.scalar(sa.select(Organization).where(Organization.name == _nfc(name_or_id)))
 
 
@@ -215,9 +217,12 @@ DEFAULT_SETTINGS_KEYS = ("digits", "archive_mode", "require_signing_password", "
 def user_in_org(session: Session, org: Organization, user_id: int) -> User:
     """The user with this id in this organisation; another organisation's id is NotFound."""
     from ..errors import NotFound
+    from . import security_log
 
-    user = session.get(User, user_id)
+    user_id = parse_id(user_id)
+    user = session.get(User, user_id) if user_id is not None else None
     if user is None or user.organization_id != org.id:
+        security_log.record("not_found", f"user {user_id}", organization_id=org.id)
         raise NotFound("ไม่พบผู้ใช้นี้")
     return user
 
@@ -344,8 +349,8 @@ def set_chain_rows(session: Session, org: Organization, rows: list[dict], actor:
         if kind not in (StepKind.OPINION.value, StepKind.ORDER.value):
             errors[f"chain.{i}.kind"] = "กรุณาเลือกประเภทขั้น"
             continue
-        raw_id = str(row.get("assignee_id") or "")
-        assignee = session.get(User, int(raw_id)) if raw_id.isdigit() else None
+        assignee_id = parse_id(str(row.get("assignee_id") or ""))
+        assignee = session.get(User, assignee_id) if assignee_id is not None else None
         if assignee is None or assignee.organization_id != org.id:
             errors[f"chain.{i}.assignee"] = "ผู้ลงนามต้องเป็นผู้ใช้ที่ใช้งานอยู่ของหน่วยงานนี้"
             continue

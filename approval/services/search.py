@@ -10,6 +10,7 @@ characters have no trigram: they fall back to LIKE over the organisation's searc
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -66,13 +67,17 @@ def index_memo(session: Session, memo: Memo) -> MemoSearch:
     return row
 
 
+#: NUL and the other control characters: no document has them, and FTS5 stops at a NUL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def terms(q: str | None) -> list[str]:
     """The NFC, lower-cased terms of a query (split at white space, bounded in number and length).
 
     Documents are stored lower-cased too (Thai has no case), so a plain LIKE is case-insensitive
     and PostgreSQL's trigram index serves it without ILIKE's per-character case folding.
     """
-    q = unicodedata.normalize("NFC", (q or "").strip())[:QUERY_MAX].lower()
+    q = unicodedata.normalize("NFC", _CONTROL.sub(" ", q or "").strip())[:QUERY_MAX].lower()
     return q.split()[:TERMS_MAX]
 
 

@@ -47,6 +47,9 @@ def register_web(app: Flask) -> None:
     auth.init_login(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
+    from ..services import security_log
+
+    security_log.init_app(app)
 
     # The navigation shows a link only when its blueprint is registered and the user has the role.
     from flask import current_app

@@ -7,6 +7,8 @@ call one verb of services.organizations, and commit once.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -24,7 +26,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    FieldList,
     Form,
     FormField,
     RadioField,
@@ -37,10 +38,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import FieldList
 from ..labels import STEP_KIND_LABELS
 from ..models import ROLE_LABELS, Event, Role, StepKind, User
-from ..services import images, organizations, sessions
+from ..numbers import parse_id, parse_index
+from ..services import images, organizations, security_log, sessions
+from ..thai import BANGKOK
 from ..transaction import commit
+from .paging import page_arg, paged
 from .unit import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -153,7 +158,14 @@ def _admin_context():
         """Whether the organisation's memos print without the ครุฑ (no emblem uploaded)."""
         return current_user.is_authenticated and current_user.organization.emblem_png is None
 
-    return {"roles": Role, "emblem_missing": emblem_missing}
+    def security_alerts() -> list:
+        """The organisation's unacknowledged alerts, for the banner (administrators only)."""
+        if not (current_user.is_authenticated and current_user.has_role(Role.ADMIN)):
+            return []
+        return security_log.open_alerts(db.session, current_user.organization_id)
+
+    return {"roles": Role, "emblem_missing": emblem_missing, "security_alerts": security_alerts, "ack_form": ActionOnlyForm(formdata=None),
+            "alert_scopes": security_log.ALERT_SCOPES}
 
 
 @bp.before_app_request
@@ -397,7 +409,7 @@ def my_signature_image():
 def _apply_chain_command(form: ChainForm, command: str) -> list[dict]:
     rows = form.rows()
     verb, _, arg = command.partition(":")
-    index = int(arg) if arg.isdigit() else -1
+    index = parse_index(arg)
     if verb == "add" and len(rows) < form.steps.max_entries:
         rows.append({"title": "", "kind": StepKind.OPINION.value, "assignee_id": "", "acting": ""})
     elif verb == "remove" and 0 <= index < len(rows):
@@ -413,8 +425,7 @@ def preview_blocks(rows: list[dict], people: dict[int, User]) -> list[dict]:
     """The signature blocks as the printed memo shows them for a chain not yet signed."""
     blocks = []
     for row in rows:
-        raw = str(row.get("assignee_id") or "")
-        person = people.get(int(raw)) if raw.isdigit() else None
+        person = people.get(parse_id(str(row.get("assignee_id") or "")))
         blocks.append({"title": row.get("title") or "", "kind": row.get("kind") or "",
                        "full_name": person.full_name if person else "……………………",
                        "position": person.position if person else "",
@@ -461,13 +472,73 @@ def chain():
 @bp.route("/log")
 def log():
     user = _require(Role.ADMIN, Role.RECORDS)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     where = sa.and_(Event.organization_id == user.organization_id, Event.memo_id.is_(None))
-    total = db.session.scalar(sa.select(sa.func.count(Event.id)).where(where)) or 0
-    items = list(db.session.scalars(sa.select(Event).where(where).order_by(Event.id.desc())
-                                    .offset((page - 1) * LOG_PER_PAGE).limit(LOG_PER_PAGE)))
+
+    def fetch(page: int) -> tuple[list, int]:
+        total = db.session.scalar(sa.select(sa.func.count(Event.id)).where(where)) or 0
+        return list(db.session.scalars(sa.select(Event).where(where).order_by(Event.id.desc())
+                                       .offset((page - 1) * LOG_PER_PAGE).limit(LOG_PER_PAGE))), total
+
+    items, total, page, pages = paged(fetch, page_arg(), LOG_PER_PAGE)
     actors = {u.id: u for u in db.session.scalars(
         sa.select(User).where(User.id.in_({e.actor_id for e in items if e.actor_id})))}
-    pages = max(1, -(-total // LOG_PER_PAGE))
     return render_template("admin/log.html", items=items, actors=actors, labels=ADMIN_EVENT_LABELS,
                            field_labels=CHANGED_FIELD_LABELS, page=page, pages=pages, total=total)
+
+
+# --- the security log (administrators only) ------------------------------------------------
+
+SECURITY_PER_PAGE = 50
+
+
+def _day(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK)
+
+
+@bp.route("/security")
+def security():
+    """Refused attempts against the organisation, newest first; filters: kind, dates, username."""
+    admin = _require(Role.ADMIN)
+    kind = request.args.get("kind") or ""
+    kind = kind if kind in security_log.KINDS else ""
+    day_from, day_to = _day(request.args.get("from")), _day(request.args.get("to"))
+    username = (request.args.get("username") or "").strip()[:64]
+    query = security_log.events_query(
+        admin.organization_id, kind=kind or None, username=username or None,
+        since=_local_midnight(day_from) if day_from else None,
+        until=_local_midnight(day_to + dt.timedelta(days=1)) if day_to and day_to < dt.date.max else None)
+
+    def fetch(page: int) -> tuple[list, int]:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+        return list(db.session.scalars(query.offset((page - 1) * SECURITY_PER_PAGE).limit(SECURITY_PER_PAGE))), total
+
+    items, total, page, pages = paged(fetch, page_arg(), SECURITY_PER_PAGE)
+    filters = {k: v for k, v in {"kind": kind, "from": day_from.isoformat() if day_from else "",
+                                 "to": day_to.isoformat() if day_to else "", "username": username}.items() if v}
+    return render_template("admin/security.html", items=items, total=total, page=page, pages=pages,
+                           filters=filters, kind_labels=security_log.KIND_LABELS,
+                           scopes=security_log.ALERT_SCOPES, threshold=security_log.ALERT_THRESHOLD,
+                           window_minutes=int(security_log.ALERT_WINDOW.total_seconds() // 60))
+
+
+@bp.route("/security/acknowledge", methods=["POST"])
+def security_acknowledge():
+    """An administrator has seen the alerts: the banner goes for every administrator."""
+    admin = _require(Role.ADMIN)
+    if not ActionOnlyForm().validate_on_submit():
+        abort(400)
+    with attempt() as work:
+        count = security_log.acknowledge_alerts(db.session, admin)
+    if not work.failed:
+        flash(f"รับทราบการแจ้งเตือน {count} รายการแล้ว", "success")
+    back = request.form.get("back") or ""
+    if not (back.startswith("/admin/") and "//" not in back and "\\" not in back):
+        back = url_for("admin.security")
+    return redirect(back, 303)

@@ -18,17 +18,20 @@ from ..errors import DomainError
 from ..extensions import db
 from ..labels import DECISION_LABELS
 from ..models import Decision, Role
+from ..numbers import parse_id, to_int
 from ..services import archive as archive_service
 from ..services import memos as memo_service
 from ..services import register as register_service
 from ..services import search as search_service
 from ..thai import be_year, to_local, utcnow
+from .paging import page_arg, paged
 from .unit import attempt
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 
 PER_PAGE = 20
 FILTER_INTS = ("year", "fiscal_year", "author", "person")
+YEAR_FILTERS = ("year", "fiscal_year")
 
 
 @bp.before_request
@@ -43,9 +46,8 @@ def _user():
 
 def _filters() -> tuple[archive_service.ArchiveFilters, dict]:
     args = {k: (request.args.get(k) or "").strip() for k in ("q", "state", "decision", *FILTER_INTS)}
-    ints = {}
-    for key in FILTER_INTS:
-        ints[key] = int(args[key]) if args[key].isdigit() and len(args[key]) < 10 else None
+    # A year out of range (2024 typed for 2567) still reaches the service, which says why.
+    ints = {key: to_int(args[key], 0, 99_999) if key in YEAR_FILTERS else parse_id(args[key]) for key in FILTER_INTS}
     filters = archive_service.ArchiveFilters(
         q=args["q"][:100], year=ints["year"], fiscal_year=ints["fiscal_year"],
         state=args["state"] or None, decision=args["decision"] or None,
@@ -58,14 +60,19 @@ def _filters() -> tuple[archive_service.ArchiveFilters, dict]:
 def index():
     user = _user()
     filters, args = _filters()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    try:
-        items, total, hashes = archive_service.search_archive(db.session, user, filters, page=page,
+    hashes: dict = {}
+
+    def fetch(page: int) -> tuple[list, int]:
+        nonlocal hashes
+        found, count, hashes = archive_service.search_archive(db.session, user, filters, page=page,
                                                               per_page=PER_PAGE)
+        return found, count
+
+    try:
+        items, total, page, pages = paged(fetch, page_arg(), PER_PAGE)
     except DomainError as exc:
         flash(exc.message, "danger")
-        items, total, hashes = [], 0, {}
-    pages = max(1, -(-total // PER_PAGE))
+        items, total, page, pages, hashes = [], 0, 1, 1, {}
     this_year = be_year(to_local(utcnow()).date())
     return render_template(
         "archive/index.html", items=items, total=total, hashes=hashes, page=page, pages=pages,
@@ -96,8 +103,9 @@ def _safe_back() -> bool:
 def _register_year() -> tuple[int, list[int]]:
     years = register_service.years(db.session, _user())
     this_year = be_year(to_local(utcnow()).date())
-    year = request.args.get("year", type=int) or (years[0] if years else this_year)
-    if not 2543 <= year <= 2743:
+    raw = (request.args.get("year") or "").strip()
+    year = to_int(raw, 2543, 2743) if raw else (years[0] if years else this_year)
+    if year is None or not 2543 <= year <= 2743:
         abort(404)
     return year, sorted(set(years) | {this_year}, reverse=True)
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from ..api.errors import json_error
 from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..services import security_log
 from ..transaction import CONFLICT_MESSAGE, is_lock_error
 
 TITLES = {
@@ -44,6 +45,7 @@ def _page(status: int, message: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        security_log.record("csrf", exc.description or "")
         if _is_api():
             return json_error(400, "bad_request", CSRF_MESSAGE)
         return _page(400, CSRF_MESSAGE)
@@ -51,6 +53,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
+        security_log.record_refusal(exc)
         if _is_api():
             return json_error(exc.status, exc.code, exc.message, exc.fields)
         return _page(exc.status, exc.message)
@@ -58,6 +61,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
+        if status == 403:
+            security_log.record("forbidden", exc.description or "")
         if _is_api():
             return json_error(status)
         if status not in TITLES and status < 500:

@@ -23,10 +23,12 @@ from ..extensions import db
 from ..forms import ActionForm, MemoForm
 from ..labels import ACTION_DONE
 from ..notifications.service import WAITING_LABELS
+from ..numbers import parse_index
 from ..plan_report import service as plan_service
 from ..services import documents
 from ..services import memos as memo_service
 from .auth import end_current_session
+from .paging import page_arg, paged
 from .unit import attempt
 
 bp = Blueprint("memos", __name__)
@@ -51,10 +53,9 @@ def index():
 
 @bp.route("/inbox")
 def inbox():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    items, total = memo_service.inbox_page(db.session, _user(), page=page, per_page=PER_PAGE)
+    items, total, page, pages = paged(
+        lambda p: memo_service.inbox_page(db.session, _user(), page=p, per_page=PER_PAGE), page_arg(), PER_PAGE)
     g.inbox_badge = total  # the navigation badge shows the same count: count once
-    pages = max(1, -(-total // PER_PAGE))
     return render_template("memos/inbox.html", items=items, total=total, page=page, pages=pages,
                            waiting_labels=WAITING_LABELS)
 
@@ -62,14 +63,13 @@ def inbox():
 @bp.route("/memos")
 def mine():
     state = request.args.get("state", "")
-    page = request.args.get("page", 1, type=int) or 1
     try:
-        items, total = memo_service.list_memos(db.session, _user(), state=state or None, mine=True,
-                                               page=max(page, 1), per_page=PER_PAGE)
+        items, total, page, pages = paged(
+            lambda p: memo_service.list_memos(db.session, _user(), state=state or None, mine=True,
+                                              page=p, per_page=PER_PAGE), page_arg(), PER_PAGE)
     except DomainError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("memos.mine"))
-    pages = max(1, -(-total // PER_PAGE))
     return render_template("memos/mine.html", items=items, total=total, state=state, page=page, pages=pages)
 
 
@@ -82,7 +82,7 @@ def _apply_section_command(form: MemoForm) -> bool:
         return False
     sections = [{"title": s.form.title.data or "", "body": s.form.body.data or ""} for s in form.sections]
     verb, _, arg = command.partition(":")
-    index = int(arg) if arg.isdigit() else -1
+    index = parse_index(arg)
     if verb == "add" and len(sections) < min(form.sections.max_entries, memo_service.SECTIONS_MAX):
         sections.append({"title": "", "body": ""})
     elif verb == "remove" and 0 <= index < len(sections) and len(sections) > 1:

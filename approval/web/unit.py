@@ -8,6 +8,7 @@ from flask import flash
 
 from ..errors import DomainError
 from ..extensions import db
+from ..services import security_log
 from ..transaction import commit
 
 
@@ -42,6 +43,7 @@ class Attempt:
         if not isinstance(exc, DomainError):
             return False
         self.error = exc
+        security_log.record_refusal(exc)  # out of turn, forbidden, ...: recorded, rolled back
         if self._flash:
             flash(exc.message, self._category)
         return True
