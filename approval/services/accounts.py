@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from .. import signatures
 from ..errors import DomainError, ValidationFailed
 from ..models import ApiToken, User
 from ..thai import utcnow
@@ -86,6 +87,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     user.locked_until = None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    signatures.signed_in(session, user, password)
     return user
 
 
@@ -104,6 +106,7 @@ def change_password(user: User, current: str, new: str) -> None:
         check_policy(new, user.username)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, {"new_password": exc.fields.get("password", exc.message)}) from None
+    signatures.password_changed(user, current, new)
     set_password(user, new)
 
 

@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from .. import workflow
+from .. import signatures, workflow
 from ..errors import (
     ConfirmationFailed,
     InvalidTransition,
@@ -166,11 +166,12 @@ def act(
         confirmed = True
     chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
     with conflicts_as_409(session, MEMO_CONFLICT):
-        chain_service.apply(session, memo, user, chosen, rule,
-                            comment=clean_text(comment, "comment", strip=False),
-                            decision=decision, chain=chain, confirmed=confirmed)
+        event = chain_service.apply(session, memo, user, chosen, rule,
+                                    comment=clean_text(comment, "comment", strip=False),
+                                    decision=decision, chain=chain, confirmed=confirmed)
+        key = signatures.sign_step(session, memo, user, password, event) if confirmed else None
         if memo.state is MemoState.DECIDED:
-            documents.freeze(session, memo)
+            signatures.seal_document(session, memo, documents.freeze(session, memo), key)
             if memo.organization.setting("archive_mode") == "auto":
                 archiver = _SystemArchiver()
                 archive = workflow.check(memo, archiver, workflow.Action.ARCHIVE)
