@@ -11,6 +11,7 @@ from .errors import register_routing_errors
 
 def register_api(app: Flask) -> None:
     from ..plan_report import api as plan_report_api  # noqa: F401  (its routes join bp)
+    from ..signatures import api as signatures_api  # noqa: F401  (its routes join bp)
     from .views import bp
 
     csrf.exempt(bp)

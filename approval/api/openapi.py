@@ -352,6 +352,8 @@ def _paths() -> dict:
 
 def spec() -> dict:
     """A fresh copy of the whole document."""
+    from ..signatures import api as signature_api
+
     return deepcopy({
         "openapi": "3.1.0",
         "info": {
@@ -362,9 +364,9 @@ def spec() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": _paths(),
+        "paths": {**_paths(), **signature_api.openapi_paths(_op, _json, _error, MEMO_ID, NOT_FOUND)},
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **signature_api.openapi_schemas(_ref)},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "A token from POST /auth/token"}},
         },

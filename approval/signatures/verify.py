@@ -54,7 +54,7 @@ def check_pdf_signatures(session: Session, data: bytes) -> list[PdfSignatureResu
     from asn1crypto import crl as acrl
     from asn1crypto import x509 as ax509
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.general import SignatureValidationError
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 

@@ -31,6 +31,7 @@ def _value(obj):
 
 def register_web(app: Flask) -> None:
     from ..plan_report import views as plans
+    from ..signatures import views as signatures_views
     from . import admin, archive, auth, errors, health, memos, security
 
     app.register_blueprint(health.bp)
@@ -39,6 +40,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(plans.bp)
     app.register_blueprint(archive.bp)
     app.register_blueprint(admin.bp)
+    signatures_views.register(app)
     auth.init_login(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
