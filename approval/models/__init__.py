@@ -20,12 +20,13 @@ from .organization import DEFAULT_SETTINGS, ChainStep, Organization, StepKind
 # Imported where the old .plan module was, so that the tables keep their order in the metadata.
 from ..plan_report.models import PlanProject, PlanReport  # isort: skip
 from .search import MemoSearch
-from ..signatures.models import DocumentSeal, SigningAuthority, SigningKey, StepSignature  # isort: skip
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
     "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "ChainStep", "Decision", "Event", "Memo",
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
     "Role", "Step", "StepDecision", "StepKind", "StepStatus", "User",
-    "DocumentSeal", "SigningAuthority", "SigningKey", "StepSignature",
 ]
+
+# The signatures' tables (approval/signatures/models.py), registered with the same metadata.
+from ..signatures import models as _signature_models  # noqa: F401

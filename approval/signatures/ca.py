@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import os
 
+import sqlalchemy as sa
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,8 +24,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import current_app
 from sqlalchemy.orm import Session
-
-import sqlalchemy as sa
 
 from ..models import Organization
 from ..thai import utcnow

@@ -89,7 +89,7 @@ def _qr_form(pdf: pikepdf.Pdf, url: str) -> pikepdf.Object:
 
 def _embedded_font(resources) -> pikepdf.Object | None:
     fonts = resources.get("/Font") if resources is not None else None
-    for _, font in (fonts or {}).items():
+    for font in (fonts or {}).values():
         if "/FontDescriptor" in font or "/DescendantFonts" in font:
             return font
     return None

@@ -54,8 +54,8 @@ def check_pdf_signatures(session: Session, data: bytes) -> list[PdfSignatureResu
     from asn1crypto import crl as acrl
     from asn1crypto import x509 as ax509
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko_certvalidator import ValidationContext
 
     reader = PdfFileReader(io.BytesIO(data), strict=False)

@@ -95,10 +95,9 @@ def test_a_file_that_is_not_a_pdf(seeded):
 
 def _all_fonts(pdf: pikepdf.Pdf):
     for page in pdf.pages:
-        for _, font in (page.Resources.get("/Font") or {}).items():
+        for font in (page.Resources.get("/Font") or {}).values():
             yield font
-            for descendant in font.get("/DescendantFonts", []):
-                yield descendant
+            yield from font.get("/DescendantFonts", [])
 
 
 def test_pdfa_3b_properties(decided, pdf):
