@@ -23,6 +23,7 @@ from ..thai import thai_datetime, thai_digits
 #: The QR code's side and its distance from the bottom-right corner of each page (points).
 QR_SIDE, QR_MARGIN = 42.0, 14.0
 PRODUCER = "e-Saraban (xhtml2pdf, pikepdf, pyHanko)"
+SIGNATURE_ROOM = 8192  #: bytes of DER reserved for the PAdES signature container (about 5 KB used; hex: twice)
 _ICC: bytes | None = None
 
 
@@ -216,8 +217,11 @@ def sign(data: bytes, signer: Signer) -> bytes:
     timestamper = HTTPTimeStamper(tsa) if tsa else None
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     out = io.BytesIO()
+    # An ECDSA P-256 signature with its two certificates is about 5 KB of DER: reserving room
+    # for it skips pyHanko's trial signature (with a TSA the token's size is unknown: estimate).
+    reserved = None if timestamper else SIGNATURE_ROOM
     coroutine = signers.PdfSigner(meta, signer=pdf_signer, timestamper=timestamper).async_sign_pdf(
-        writer, output=out)
+        writer, output=out, bytes_reserved=reserved)
     asyncio.run(coroutine)
     return out.getvalue()
 
