@@ -35,13 +35,19 @@ CRL_DAYS = 3650  #: the CRL is re-issued at each revocation; a long nextUpdate k
 _LABEL = b"e-saraban signing CA key encryption v1"
 
 
+def setting(name: str) -> str | None:
+    """A signatures setting: the app's configuration, else the environment (SIGNING_CA_KEY,
+    SIGNING_TSA_URL, PUBLIC_URL), so that approval/config.py needs no change."""
+    return current_app.config.get(name) or os.environ.get(name) or None
+
+
 def fingerprint(der: bytes) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
 def _master_key() -> tuple[bytes, str]:
     """(AES key, its source): SIGNING_CA_KEY when set, else derived from SECRET_KEY."""
-    configured = current_app.config.get("SIGNING_CA_KEY") or os.environ.get("SIGNING_CA_KEY")
+    configured = setting("SIGNING_CA_KEY")
     source = "config" if configured else "secret_key"
     secret = (configured or current_app.config["SECRET_KEY"]).encode("utf-8")
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_LABEL + b"/" + source.encode()).derive(secret)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import pikepdf
 import segno
-from flask import current_app
 
 from ..thai import thai_datetime, thai_digits
 
@@ -213,7 +212,9 @@ def sign(data: bytes, signer: Signer) -> bytes:
         field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         name=signer.name, location=signer.location, reason="ลงนามสั่งการ (e-Saraban)",
     )
-    tsa = current_app.config.get("SIGNING_TSA_URL")
+    from .ca import setting
+
+    tsa = setting("SIGNING_TSA_URL")
     timestamper = HTTPTimeStamper(tsa) if tsa else None
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     out = io.BytesIO()

@@ -11,7 +11,7 @@ import secrets
 
 import sqlalchemy as sa
 from cryptography import x509
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from ..labels import ACTION_LABELS, DECISION_LABELS
@@ -122,7 +122,7 @@ def _content(text: str) -> dict:
 
 def public_url(path: str) -> str:
     """An absolute URL of this site: PUBLIC_URL when set, else the request's host."""
-    base = current_app.config.get("PUBLIC_URL")
+    base = ca.setting("PUBLIC_URL")
     if not base and has_request_context():
         base = request.host_url
     return (base or "http://localhost/").rstrip("/") + path
@@ -153,7 +153,7 @@ def seal_document(session: Session, memo: Memo, doc: MemoDocument, key: keys.Unl
         "rows": pades.page_rows(checks, thai), "digits": pades.digits_of(thai),
         "pdf_signer": key.row.user.full_name if key else None, "org_name": org.name,
         "verify_url": url, "rendered_sha256": hashlib.sha256(rendered).hexdigest(),
-        "tsa": bool(current_app.config.get("SIGNING_TSA_URL")), "created_at": created,
+        "tsa": bool(ca.setting("SIGNING_TSA_URL")), "created_at": created,
     }
     content = pades.build(rendered, url=url, page_context=context, files=files, title=memo.subject,
                           author=memo.author.full_name, subject=memo.subject, created=created)
