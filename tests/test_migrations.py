@@ -34,6 +34,12 @@ def empty_database(tmp_path):
         admin.dispose()
 
 
+def _signature_tables() -> list[sa.Table]:
+    """The tables of the signatures migration (e7a0f0000007), which the models write to."""
+    names = ("document_seal", "step_signature", "signing_key", "signing_authority")
+    return [db.metadata.tables[name] for name in names]
+
+
 def tables(engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names())
 
@@ -72,6 +78,7 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 conn.execute(sa.text("CREATE TABLE memo_search (memo_id INTEGER PRIMARY KEY, "
                                      "organization_id INTEGER NOT NULL, text TEXT NOT NULL)"))
                 conn.execute(sa.text("ALTER TABLE organization ADD COLUMN admin_event_head VARCHAR(64)"))
+                db.metadata.create_all(conn, tables=_signature_tables())
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -83,6 +90,7 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP TABLE memo_search"))
                 conn.execute(sa.text("ALTER TABLE organization DROP COLUMN admin_event_head"))
+                db.metadata.drop_all(conn, tables=_signature_tables())
             db.session.remove()
             upgrade()
             from approval.models import Memo, User
