@@ -145,7 +145,11 @@ def archive_problems(session: Session, organization_id: int | None = None) -> li
         seal = session.scalar(sa.select(DocumentSeal).where(DocumentSeal.memo_id == memo.id))
         if seal is None:
             continue  # frozen before this feature: its SHA-256 is checked by verify_archive
-        results = check_pdf_signatures(session, memo.document.content)
+        try:
+            results = check_pdf_signatures(session, memo.document.content)
+        except Exception as exc:  # a forged or damaged file: reported, never a crash
+            problems.append(SignatureProblem(memo.id, f"PDF unreadable ({type(exc).__name__})"))
+            continue
         if seal.pdf_signed and not results:
             problems.append(SignatureProblem(memo.id, "PDF signature missing"))
         for result in results:
