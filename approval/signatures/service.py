@@ -12,7 +12,7 @@ import secrets
 import sqlalchemy as sa
 from cryptography import x509
 from flask import has_request_context, request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..labels import ACTION_LABELS, DECISION_LABELS
 from ..models import Event, Memo, MemoDocument, Step
@@ -59,6 +59,7 @@ def _signature_rows(session: Session, memo_id: int) -> list[StepSignature]:
     return list(session.scalars(
         sa.select(StepSignature).join(Step, Step.id == StepSignature.step_id)
         .where(StepSignature.memo_id == memo_id).order_by(Step.round, Step.seq)
+        .options(joinedload(StepSignature.step), joinedload(StepSignature.key).joinedload(SigningKey.user))
     ))
 
 
@@ -71,7 +72,7 @@ def step_checks(session: Session, memo: Memo) -> list[dict]:
     ca_cert = ca.ca_certificate(authority) if authority else None
     crl = _crl(authority) if authority else None
     events = {}
-    for event in session.scalars(sa.select(Event).where(Event.memo_id == memo.id).order_by(Event.id)):
+    for event in sorted(memo.events, key=lambda e: e.id or 0):  # loaded with the memo's page
         if event.action in SIGNING_ACTIONS:
             events[(event.round, event.step)] = event
     current_sha = signing.memo_sha256(memo)

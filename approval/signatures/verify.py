@@ -148,6 +148,7 @@ def archive_problems(session: Session, organization_id: int | None = None) -> li
         try:
             results = check_pdf_signatures(session, memo.document.content)
         except Exception as exc:  # a forged or damaged file: reported, never a crash
+            log.warning("the frozen PDF of memo %s cannot be read", memo.id, exc_info=True)
             problems.append(SignatureProblem(memo.id, f"PDF unreadable ({type(exc).__name__})"))
             continue
         if seal.pdf_signed and not results:
