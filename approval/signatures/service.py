@@ -154,6 +154,7 @@ def seal_document(session: Session, memo: Memo, doc: MemoDocument, key: keys.Unl
         "rows": pades.page_rows(checks, thai), "digits": pades.digits_of(thai),
         "pdf_signer": key.row.user.full_name if key else None, "org_name": org.name,
         "verify_url": url, "rendered_sha256": hashlib.sha256(rendered).hexdigest(),
+        "rendered_sha256_grouped": pades.grouped(hashlib.sha256(rendered).hexdigest()),
         "tsa": bool(ca.setting("SIGNING_TSA_URL")), "created_at": created,
     }
     content = pades.build(rendered, url=url, page_context=context, files=files, title=memo.subject,
