@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from approval import workflow
+from approval import signatures, workflow
 from approval.extensions import db
 from approval.models import Memo, User
 from approval.services import documents
@@ -30,6 +30,9 @@ OWN_ORG = SIGNED_IN - {"org2.legal"}
 EXPECT: dict[str, tuple[str, set[str]]] = {
     "static": ("public", ANY), "health.healthz": ("public", ANY), "auth.login": ("public", ANY),
     "api.openapi": ("public", ANY), "api.issue_token": ("public", ANY),
+    # Verification by anyone (approval/signatures): the QR page, the upload page and API, the CA's files.
+    "api.verify_pdf": ("public", ANY), "signatures.upload": ("public", ANY), "signatures.by_token": ("public", ANY),
+    "signatures.ca_certificate": ("public", ANY), "signatures.ca_crl": ("public", ANY),
     "auth.logout": ("user", SIGNED_IN), "auth.profile": ("user", SIGNED_IN),
     "memos.index": ("user", SIGNED_IN), "memos.inbox": ("user", SIGNED_IN), "memos.mine": ("user", SIGNED_IN),
     "memos.new": ("user", SIGNED_IN),
@@ -38,7 +41,7 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
     **{e: ("memo", set()) for e in (
         "memos.detail", "memos.edit", "memos.action", "memos.pdf", "plans.show", "plans.save",
         "plans.import_file", "plans.export", "api.get_memo", "api.update_memo", "api.act", "api.memo_pdf",
-        "api.get_plan_report", "api.put_plan_report", "archive.file_memo")},
+        "api.get_plan_report", "api.put_plan_report", "archive.file_memo", "api.memo_signatures")},
     "archive.index": ("user", SIGNED_IN), "archive.register": ("user", SIGNED_IN),
     "archive.register_csv": ("user", SIGNED_IN),
     "archive.integrity": ("role", {"records", "admin"}),
@@ -51,7 +54,8 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
 }
 
 #: Images that may simply not exist yet (404 for those allowed; still 403/404 for the others).
-MAY_BE_ABSENT = {"admin.emblem", "admin.my_signature_image", "admin.person_signature"}
+MAY_BE_ABSENT = {"admin.emblem", "admin.my_signature_image", "admin.person_signature",
+                 "signatures.by_token"}  # (the probe's token belongs to no document)
 
 #: Who may see the reference memo (written by legal) in each state.
 CHAIN = {"legal", "head", "deputy", "mayor", "records", "admin"}
@@ -101,6 +105,7 @@ def _snapshot(memo_id):
 @pytest.fixture()
 def no_pdf(monkeypatch):
     monkeypatch.setattr(documents, "render", lambda memo: b"%PDF-1.4 stub")
+    monkeypatch.setattr(signatures, "seal_document", lambda *args: None)  # (a stub is no PDF to seal)
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -122,7 +127,8 @@ def test_matrix(app, seeded, no_pdf, state):
         if scope == "memo":
             allowed = VISIBLE[state]
         url = _build(rule, {a: {"memo_id": memo_id, "user_id": legal_id, "filename": "css/app.css",
-                                "fmt": "csv"}[a] for a in rule.arguments})
+                                "fmt": "csv", "token": "no-such-token",
+                                "organization_id": memo.organization_id}[a] for a in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint in ("auth.logout", "api.revoke_token"):
                 continue  # they end the probe's own session (tested in test_security)

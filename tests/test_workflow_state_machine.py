@@ -40,7 +40,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from approval import workflow
+from approval import signatures, workflow
 from approval.cli import seed_demo
 from approval.demo import reference
 from approval.errors import (
@@ -340,4 +340,5 @@ SETTINGS = settings(max_examples=25, stateful_step_count=20, deadline=None, data
 
 def test_workflow_state_machine(ctx, monkeypatch):
     monkeypatch.setattr(documents, "render", fake_render)
+    monkeypatch.setattr(signatures, "seal_document", lambda *args: None)  # (a fake render is no PDF to seal)
     run_state_machine_as_test(WorkflowMachine, settings=SETTINGS)
