@@ -297,7 +297,10 @@ def test_wrong_signing_password_refuses_and_records_nothing_web(seeded):
     assert ok.status_code == 302
     db.session.expire_all()
     last = db.session.scalars(sa.select(Event).where(Event.memo_id == memo.id).order_by(Event.id.desc())).first()
-    assert last.action == "forward" and last.data == {"confirmed": True}
+    # (the step signature's SHA-256 and certificate join the event: approval/signatures)
+    assert last.action == "forward" and last.data == {"confirmed": True, **{
+        k: last.data.get(k) for k in ("signature_sha256", "certificate_sha256")}}
+    assert len(last.data["signature_sha256"]) == 64
 
 
 @pytest.mark.parametrize("action, extra", [("forward", {}), ("return", {}), ("order", {"decision": "approve"})])
