@@ -11,6 +11,7 @@ them. The password is at hand only when the person types it: at sign-in and at e
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 
@@ -150,7 +151,11 @@ def revoke_all(session: Session, user, reason: str) -> int:
                                                             SigningKey.revoked_at.is_(None))))
     if not rows:
         return 0
+    # A CRL states revocation times to the second: round up, so that the CRL says exactly what
+    # the row says and a signature made just before the revocation is never read as after it.
     now = utcnow()
+    if now.microsecond:
+        now = now.replace(microsecond=0) + dt.timedelta(seconds=1)
     for row in rows:
         row.revoked_at, row.revocation_reason = now, reason
     session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pytest
@@ -164,7 +165,7 @@ def test_a_revoked_signers_later_signature_is_refused(decided):
     db.session.commit()
     authority = ca.authority_for(db.session, head.organization_id)
     step = next(s for s in decided.steps if s.seq == 1)
-    step.signed_at = utcnow()  # (not committed) a later act with the old key
+    step.signed_at = utcnow() + dt.timedelta(seconds=2)  # (not committed) a later act with the old key
     content = signing.step_content(decided, step, head, "forward", unlocked.row.fingerprint)
     cms = signing.sign(content, unlocked.private_key, unlocked.certificate)
     check = signing.verify(content, cms, ca.ca_certificate(authority), ca.x509.load_der_x509_crl(authority.crl),
