@@ -15,9 +15,11 @@ from approval import create_app
 from approval.extensions import db
 from approval.pdf.process import configure_process
 from approval.services import accounts
+from approval.signatures import keys as signing_keys
 
 PASSWORD = "demo-pass-123"
 accounts.use_fast_hasher()
+signing_keys.use_fast_kdf()
 # Every test that renders a PDF does so with the settings of every other process.
 configure_process()
 

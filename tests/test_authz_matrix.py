@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from approval import workflow
+from approval import signatures, workflow
 from approval.extensions import db
 from approval.models import Memo, User
 from approval.services import documents
@@ -30,6 +30,9 @@ OWN_ORG = SIGNED_IN - {"org2.legal"}
 EXPECT: dict[str, tuple[str, set[str]]] = {
     "static": ("public", ANY), "health.healthz": ("public", ANY), "auth.login": ("public", ANY),
     "api.openapi": ("public", ANY), "api.issue_token": ("public", ANY),
+    # Verification by anyone (approval/signatures): the QR page, the upload page and API, the CA's files.
+    "api.verify_pdf": ("public", ANY), "signatures.upload": ("public", ANY), "signatures.by_token": ("public", ANY),
+    "signatures.ca_certificate": ("public", ANY), "signatures.ca_crl": ("public", ANY),
     "auth.logout": ("user", SIGNED_IN), "auth.profile": ("user", SIGNED_IN),
     "memos.index": ("user", SIGNED_IN), "memos.inbox": ("user", SIGNED_IN), "memos.mine": ("user", SIGNED_IN),
     "memos.new": ("user", SIGNED_IN),
@@ -42,7 +45,7 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
         "attachments.upload", "attachments.rename", "attachments.move", "attachments.remove",
         "attachments.download", "attachments.view", "attachments.merged", "api.list_attachments",
         "api.upload_attachment", "api.get_attachment", "api.patch_attachment", "api.delete_attachment",
-        "api.print_pdf")},
+        "api.print_pdf", "api.memo_signatures")},
     "archive.index": ("user", SIGNED_IN), "archive.register": ("user", SIGNED_IN),
     "archive.register_csv": ("user", SIGNED_IN),
     "archive.integrity": ("role", {"records", "admin"}),
@@ -62,7 +65,8 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
 }
 
 #: Images that may simply not exist yet (404 for those allowed; still 403/404 for the others).
-MAY_BE_ABSENT = {"admin.emblem", "admin.my_signature_image", "admin.person_signature", "api.read_notification"}
+MAY_BE_ABSENT = {"admin.emblem", "admin.my_signature_image", "admin.person_signature", "api.read_notification",
+                 "signatures.by_token"}  # (the probe's token belongs to no document)
 
 #: Who may see the reference memo (written by legal) in each state.
 CHAIN = {"legal", "head", "deputy", "mayor", "records", "admin"}
@@ -115,6 +119,7 @@ def no_pdf(monkeypatch):
 
     stub = pdf("stub")  # a real one-page PDF: the merged print reads it
     monkeypatch.setattr(documents, "render", lambda memo: stub)
+    monkeypatch.setattr(signatures, "seal_document", lambda *args: None)  # (a stub is no PDF to seal)
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -143,7 +148,8 @@ def test_matrix(app, seeded, no_pdf, state):
             allowed = VISIBLE[state]
         url = _build(rule, {a: {"memo_id": memo_id, "user_id": legal_id, "filename": "css/app.css",
                                 "fmt": "csv", "notification_id": 999_999, "delivery_id": 999_999,
-                                "day_off_id": 999_999, "attachment_id": attachment.id}[a] for a in rule.arguments})
+                                "day_off_id": 999_999, "attachment_id": attachment.id,
+                                "token": "no-such-token", "organization_id": memo.organization_id}[a] for a in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint in ("auth.logout", "api.revoke_token"):
                 continue  # they end the probe's own session (tested in test_security)

@@ -38,6 +38,12 @@ def empty_database(tmp_path):
 SNAPSHOT_COLUMNS = ("author_name", "author_position", "author_signature_sha256")
 
 
+def _signature_tables() -> list[sa.Table]:
+    """The tables of the signatures migration (e7a0f0000007), which the models write to."""
+    names = ("document_seal", "step_signature", "signing_key", "signing_authority")
+    return [db.metadata.tables[name] for name in names]
+
+
 def tables(engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names())
 
@@ -80,6 +86,7 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                     conn.execute(sa.text(f"ALTER TABLE memo ADD COLUMN {column} VARCHAR(200)"))
                 from approval.models import UserSession
                 UserSession.__table__.create(conn)  # a password reset ends sessions (e1a0f0000001)
+                db.metadata.create_all(conn, tables=_signature_tables())
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -94,6 +101,7 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 for column in SNAPSHOT_COLUMNS:
                     conn.execute(sa.text(f"ALTER TABLE memo DROP COLUMN {column}"))
                 conn.execute(sa.text("DROP TABLE user_session"))
+                db.metadata.drop_all(conn, tables=_signature_tables())
             db.session.remove()
             upgrade()
             from approval.models import Memo, User

@@ -148,6 +148,7 @@ def test_growing_delay_per_account_and_client_after_five_failures(seeded, users,
         accounts.authenticate(db.session, "head", PASSWORD, client="ip:192.0.2.1")
     assert waiting.value.status == 429 and waiting.value.retry_after == 1 and "1 วินาที" in waiting.value.message
     assert accounts.authenticate(db.session, "head", PASSWORD, client="ip:192.0.2.2") is not None  # another client
+    db.session.commit()  # each sign-in is its own request (its signing key is issued and kept)
     now += dt.timedelta(seconds=1)
     assert accounts.authenticate(db.session, "head", PASSWORD, client="ip:192.0.2.1") is not None
 
@@ -311,8 +312,11 @@ def test_wrong_signing_password_refuses_and_records_nothing_web(seeded):
     assert ok.status_code == 302
     db.session.expire_all()
     last = db.session.scalars(sa.select(Event).where(Event.memo_id == memo.id).order_by(Event.id.desc())).first()
+    # the signing block as signed (see test_signing_snapshot); the step signature's SHA-256 and
+    # certificate join the event (approval/signatures)
     assert last.action == "forward" and last.data["confirmed"] is True
-    assert set(last.data) == {"confirmed", "signer"}  # the signing block as signed (see test_signing_snapshot)
+    assert set(last.data) == {"confirmed", "signer", "signature_sha256", "certificate_sha256"}
+    assert len(last.data["signature_sha256"]) == 64
 
 
 @pytest.mark.parametrize("action, extra", [("forward", {}), ("return", {}), ("order", {"decision": "approve"})])

@@ -40,7 +40,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from approval import workflow
+from approval import signatures, workflow
 from approval.cli import seed_demo
 from approval.demo import reference
 from approval.errors import (
@@ -351,4 +351,5 @@ def test_workflow_state_machine(ctx, monkeypatch):
     # The rulebook, not the confirmation throttle (test_auth_hardening): wrong passwords are never delayed here.
     monkeypatch.setattr(throttle, "reserve", lambda key, message: 0)
     monkeypatch.setattr(throttle, "clear", lambda key: None)
+    monkeypatch.setattr(signatures, "seal_document", lambda *args: None)  # (a fake render is no PDF to seal)
     run_state_machine_as_test(WorkflowMachine, settings=SETTINGS)

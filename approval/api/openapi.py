@@ -461,6 +461,8 @@ def _all_schemas() -> dict:
 
 def spec() -> dict:
     """A fresh copy of the whole document."""
+    from ..signatures import api as signature_api
+
     return deepcopy({
         "openapi": "3.1.0",
         "info": {
@@ -471,9 +473,10 @@ def spec() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": {**_paths(), **notifications_openapi.paths(_op, _json, _error, _body, BODY_ERRORS)},
+        "paths": {**_paths(), **notifications_openapi.paths(_op, _json, _error, _body, BODY_ERRORS),
+                  **signature_api.openapi_paths(_op, _json, _error, MEMO_ID, NOT_FOUND)},
         "components": {
-            "schemas": _all_schemas(),
+            "schemas": {**_all_schemas(), **signature_api.openapi_schemas(_ref)},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "A token from POST /auth/token"}},
         },

@@ -34,3 +34,5 @@ __all__ = [
 
 # The notifications' tables (approval.notifications.models), seen by the same metadata.
 from ..notifications.models import DayOff, Delivery, Notification, NotificationSettings  # noqa: F401  isort: skip
+# The signatures' tables (approval/signatures/models.py), registered with the same metadata.
+from ..signatures import models as _signature_models  # noqa: F401

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session, object_session
 
+from .. import signatures
 from ..errors import ConfirmationFailed, ValidationFailed
 from ..models import ApiToken, User, UserSession
 from ..thai import utcnow
@@ -98,6 +99,7 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
     throttle.clear(key)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    signatures.signed_in(session, user, password)
     return user
 
 
@@ -152,6 +154,7 @@ def change_password(user: User, current: str, new: str, keep: UserSession | None
         check_policy(new, user.username)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, {"new_password": exc.fields.get("password", exc.message)}) from None
+    signatures.password_changed(user, current, new)
     set_password(user, new, keep=keep)
 
 

@@ -149,4 +149,7 @@ def verify_archive(session: Session, organization_id: int | None = None,
         found += anchors.verify(session, anchor_settings, organization_id)[0]
     for p in found:
         problems.append(IntegrityProblem("event", p.memo_id, f"event {p.event_id}: {p.problem}"))
+    from ..signatures.verify import archive_problems
+
+    problems += [IntegrityProblem("signature", p.memo_id, p.detail) for p in archive_problems(session, organization_id)]
     return problems

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from .. import limits, thai, workflow
+from .. import limits, signatures, thai, workflow
 from ..errors import (
     InvalidTransition,
     NotFound,
@@ -205,11 +205,12 @@ def act(
         confirmed = True
     chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
     with conflicts_as_409(session, MEMO_CONFLICT):
-        chain_service.apply(session, memo, user, chosen, rule,
-                            comment=clean_text(comment, "comment", strip=False),
-                            decision=decision, chain=chain, confirmed=confirmed)
+        event = chain_service.apply(session, memo, user, chosen, rule,
+                                    comment=clean_text(comment, "comment", strip=False),
+                                    decision=decision, chain=chain, confirmed=confirmed)
+        key = signatures.sign_step(session, memo, user, password, event) if confirmed else None
         if memo.state is MemoState.DECIDED:
-            documents.freeze(session, memo)
+            signatures.seal_document(session, memo, documents.freeze(session, memo), key)
             anchors.anchor_after_commit(session, memo.organization_id)
             if memo.organization.setting("archive_mode") == "auto":
                 archiver = _SystemArchiver()

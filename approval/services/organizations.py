@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .. import workflow
+from .. import signatures, workflow
 from ..errors import ValidationFailed
 from ..models import ChainStep, Organization, Role, StepKind, User
 from ..numbers import parse_id
@@ -37,6 +37,7 @@ def create_org(session: Session, *, name: str, district: str, province: str, pre
                        number_prefix=_nfc(prefix), settings={})
     session.add(org)
     session.flush()
+    signatures.organization_created(session, org)
     return org
 
 
@@ -312,6 +313,7 @@ def reset_password(session: Session, user: User, actor: User | None = None) -> s
     accounts.set_password(user, password, reason="password_reset")  # also ends every session and token
     user.must_change_password = True
     session.flush()
+    signatures.password_reset(session, user)
     _admin_event(session, user.organization, actor, "admin.reset_password",
                  {"user_id": user.id, "username": user.username})
     return password

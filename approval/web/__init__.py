@@ -33,6 +33,7 @@ def register_web(app: Flask) -> None:
     from ..attachments import views as attachments
     from ..notifications import views as notifications
     from ..plan_report import views as plans
+    from ..signatures import views as signatures_views
     from . import admin, archive, auth, errors, health, memos, security
 
     app.register_blueprint(health.bp)
@@ -44,6 +45,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(archive.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(notifications.bp)
+    signatures_views.register(app)
     auth.init_login(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)

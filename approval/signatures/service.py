@@ -1,0 +1,181 @@
+"""The verbs: sign a step, seal the frozen document, check a memo's signatures.
+
+Services change data and flush, never commit (the page or API commits).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+
+import sqlalchemy as sa
+from cryptography import x509
+from flask import has_request_context, request
+from sqlalchemy.orm import Session, joinedload
+
+from ..labels import ACTION_LABELS, DECISION_LABELS
+from ..models import Event, Memo, MemoDocument, Step
+from ..services import audit
+from ..thai import thai_date
+from . import ca, keys, pades, signing
+from .models import DocumentSeal, SigningAuthority, SigningKey, StepSignature
+
+log = logging.getLogger(__name__)
+SIGNING_ACTIONS = ("forward", "return", "order")
+
+
+def _crl(authority: SigningAuthority) -> x509.CertificateRevocationList | None:
+    return x509.load_der_x509_crl(authority.crl) if authority.crl else None
+
+
+def sign_step(session: Session, memo: Memo, user, password: str, event: Event) -> keys.UnlockedKey:
+    """Sign the act `event` records with the signer's own key (opened with their password).
+
+    The detached CMS signature is stored with the step, and its SHA-256 and the certificate's
+    fingerprint join the event's data (the event's hash is recomputed: it is not yet committed,
+    and nothing is chained after it yet), so the audit chain covers the signature.
+    """
+    step = next(s for s in memo.steps if s.round == event.round and s.seq == event.step)
+    key = keys.unlock(session, user, password)
+    content = signing.step_content(memo, step, user, event.action, key.row.fingerprint)
+    cms = signing.sign(content, key.private_key, key.certificate)
+    authority = ca.authority_for(session, memo.organization_id)
+    check = signing.verify(content, cms, key.ca_certificate, _crl(authority), signed_at=step.signed_at,
+                           expected_certificate=key.row.certificate)
+    if not check.valid:  # e.g. a certificate revoked meanwhile: refuse, record nothing
+        raise keys.KeyUnavailable("ลงนามไม่ได้: " + "; ".join(check.problems))
+    if step.id is None:
+        session.flush()
+    session.add(StepSignature(organization_id=memo.organization_id, memo_id=memo.id, step_id=step.id,
+                              key_id=key.row.id, content=content, cms=cms, signed_at=step.signed_at))
+    event.data = {**(event.data or {}), "signature_sha256": hashlib.sha256(cms).hexdigest(),
+                  "certificate_sha256": key.row.fingerprint}
+    event.hash = audit.compute_hash(event.prev_hash, audit.event_content(event))
+    return key
+
+
+def _signature_rows(session: Session, memo_id: int) -> list[StepSignature]:
+    return list(session.scalars(
+        sa.select(StepSignature).join(Step, Step.id == StepSignature.step_id)
+        .where(StepSignature.memo_id == memo_id).order_by(Step.round, Step.seq)
+        .options(joinedload(StepSignature.step), joinedload(StepSignature.key).joinedload(SigningKey.user))
+    ))
+
+
+def step_checks(session: Session, memo: Memo) -> list[dict]:
+    """Every step signature of the memo, checked: CMS, CA, CRL, the audit event, the memo's text."""
+    rows = _signature_rows(session, memo.id)
+    if not rows:
+        return []
+    authority = ca.authority_for(session, memo.organization_id, create=False)
+    ca_cert = ca.ca_certificate(authority) if authority else None
+    crl = _crl(authority) if authority else None
+    events = {}
+    for event in sorted(memo.events, key=lambda e: e.id or 0):  # loaded with the memo's page
+        if event.action in SIGNING_ACTIONS:
+            events[(event.round, event.step)] = event
+    current_sha = signing.memo_sha256(memo)
+    results = []
+    for row in rows:
+        step, key = row.step, row.key
+        if ca_cert is None:
+            check = signing.Check(["หน่วยงานไม่มีหน่วยรับรอง"])
+        else:
+            check = signing.verify(row.content, row.cms, ca_cert, crl, signed_at=row.signed_at,
+                                   expected_certificate=key.certificate)
+        event = events.get((step.round, step.seq))
+        data = (event.data or {}) if event is not None else {}
+        if data.get("signature_sha256") != hashlib.sha256(row.cms).hexdigest():
+            check.problems.append("ลายมือชื่อไม่ตรงกับที่บันทึกในห่วงโซ่เหตุการณ์")
+        if event is not None and audit.compute_hash(event.prev_hash, audit.event_content(event)) != event.hash:
+            check.problems.append("เหตุการณ์การลงนามถูกแก้ไข")
+        content = _content(row.content)
+        if content.get("memo_id") != memo.id or content.get("round") != step.round or content.get("step") != step.seq:
+            check.problems.append("ลายมือชื่อเป็นของหนังสือหรือขั้นตอนอื่น")
+        if step.round == memo.round and content.get("memo_sha256") != current_sha:
+            check.problems.append("เนื้อหาหนังสือถูกแก้ไขหลังการลงนาม")
+        if content.get("opinion") != (step.comment or ""):
+            check.problems.append("ความเห็นที่บันทึกไม่ตรงกับที่ลงนาม")
+        action = content.get("action", "")
+        label = ACTION_LABELS.get(action, action)
+        if action == "order" and memo.decision is not None:
+            label = DECISION_LABELS.get(memo.decision, label)
+        results.append({
+            "step": step.seq, "round": step.round, "signer": key.user,
+            # as they were when signing (the step's kept block), not as they are now
+            "signer_name": step.signer_name or key.user.full_name,
+            "signer_position": step.signer_position or key.user.position,
+            "capacity": step.title + (f" ({step.acting})" if step.acting else ""),
+            "action": action, "action_label": label, "signed_at": row.signed_at,
+            "certificate_sha256": key.fingerprint, "valid": check.valid, "problems": check.problems,
+        })
+    return results
+
+
+def _content(text: str) -> dict:
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def public_url(path: str) -> str:
+    """An absolute URL of this site: PUBLIC_URL when set, else the request's host."""
+    base = ca.setting("PUBLIC_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return (base or "http://localhost/").rstrip("/") + path
+
+
+def seal_document(session: Session, memo: Memo, doc: MemoDocument, key: keys.UnlockedKey | None) -> DocumentSeal:
+    """Turn the frozen render into the archival, signed document (in place: doc.content, doc.sha256)."""
+    rendered = doc.content
+    token = secrets.token_urlsafe(24)
+    url = public_url(f"/verify/{token}")
+    org = memo.organization
+    thai = org.uses_thai_digits
+    checks = step_checks(session, memo)
+    files = []
+    for row in _signature_rows(session, memo.id):
+        stem = f"step-r{row.step.round}-{row.step.seq}"
+        files.append((f"{stem}.json", row.content.encode("utf-8"), "application/json",
+                      "เนื้อหาที่ผู้ลงนามลงนาม (canonical JSON)"))
+        files.append((f"{stem}.p7s", row.cms, "application/pkcs7-signature",
+                      "ลายมือชื่อ CMS ของขั้นตอน (detached)"))
+    authority = ca.authority_for(session, memo.organization_id)
+    files.append(("organization-ca.cer", authority.certificate, "application/pkix-cert", "ใบรับรองของหน่วยรับรองของหน่วยงาน"))
+    if authority.crl:
+        files.append(("organization-ca.crl", authority.crl, "application/pkix-crl", "รายการใบรับรองที่ถูกเพิกถอน"))
+    created = memo.decided_at
+    context = {
+        "memo": {"number": memo.number, "subject": memo.subject, "date_text": thai_date(memo.date, digits=thai)},
+        "rows": pades.page_rows(checks, thai), "digits": pades.digits_of(thai),
+        "pdf_signer": key.row.user.full_name if key else None, "org_name": org.name,
+        "verify_url": url, "rendered_sha256": hashlib.sha256(rendered).hexdigest(),
+        "rendered_sha256_grouped": pades.grouped(hashlib.sha256(rendered).hexdigest()),
+        "tsa": bool(ca.setting("SIGNING_TSA_URL")), "created_at": created,
+    }
+    content = pades.build(rendered, url=url, page_context=context, files=files, title=memo.subject,
+                          author=memo.author_name or memo.author.full_name, subject=memo.subject, created=created)
+    if key is not None:
+        signer = pades.Signer(name=key.row.user.full_name, location=org.name, private_key=key.private_key,
+                              certificate=key.certificate, ca_certificate=key.ca_certificate)
+        content = pades.sign(content, signer)
+    doc.content, doc.sha256 = content, hashlib.sha256(content).hexdigest()
+    seal = DocumentSeal(organization_id=memo.organization_id, memo_id=memo.id, token=token,
+                        rendered_sha256=hashlib.sha256(rendered).hexdigest(),
+                        key_id=key.row.id if key else None, pdf_signed=key is not None)
+    session.add(seal)
+    return seal
+
+
+def seal_for(session: Session, memo_id: int) -> DocumentSeal | None:
+    return session.scalar(sa.select(DocumentSeal).where(DocumentSeal.memo_id == memo_id))
+
+
+def keys_of(session: Session, user) -> list[SigningKey]:
+    return list(session.scalars(sa.select(SigningKey).where(SigningKey.user_id == user.id).order_by(SigningKey.id)))
