@@ -10,6 +10,7 @@ from .errors import register_routing_errors
 
 
 def register_api(app: Flask) -> None:
+    """Register /api/v1 (every feature's routes join one blueprint), CSRF-exempt, JSON errors."""
     from ..attachments import api as attachments_api  # noqa: F401  (its routes join bp)
     from ..notifications import api as notifications_api  # noqa: F401  (its routes join bp)
     from ..plan_report import api as plan_report_api  # noqa: F401  (its routes join bp)

@@ -53,6 +53,7 @@ def json_error(status: int, code: str | None = None, message: str | None = None,
 
 
 def domain_error(exc: DomainError):
+    """A DomainError as the contract's error body."""
     return json_error(exc.status, exc.code, exc.message, exc.fields)
 
 

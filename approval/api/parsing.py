@@ -76,6 +76,7 @@ def small_int_text(data: dict, keys: tuple[str, ...], problems: dict) -> None:
 
 
 def optional_text(data: dict, key: str, problems: dict) -> str | None:
+    """A text field that may be absent or null; else it must be a string."""
     value = data.get(key)
     if value is not None and not isinstance(value, str):
         problems[key] = "ต้องเป็นข้อความ"

@@ -25,6 +25,7 @@ ROW_KEYS = ("dimension", "projects_planned", "projects_done", "budget_planned", 
 
 
 def text(value: str | None) -> str | None:
+    """A string as the API gives it (NFC, never None)."""
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
@@ -38,6 +39,7 @@ def when(moment: dt.datetime | None) -> str | None:
 
 
 def day(value: dt.date | None) -> str | None:
+    """A date as YYYY-MM-DD."""
     return value.isoformat() if value is not None else None
 
 
@@ -51,12 +53,14 @@ def _value(enum_or_none) -> str | None:
 
 
 def user_summary(user: User | None) -> dict | None:
+    """A person as UserSummary (id, name, position)."""
     if user is None:
         return None
     return {"id": user.id, "full_name": text(user.full_name), "position": text(user.position)}
 
 
 def user_full(user: User) -> dict:
+    """The caller as /me gives them."""
     org = user.organization
     return {
         "id": user.id, "username": user.username, "full_name": text(user.full_name),
@@ -66,6 +70,7 @@ def user_full(user: User) -> dict:
 
 
 def step(s: Step) -> dict:
+    """A Step as the contract's JSON."""
     return {
         "seq": s.seq, "title": text(s.title), "kind": s.kind.value, "assignee": user_summary(s.assignee),
         "acting": text(s.acting) or None, "status": s.status.value, "decision": _value(s.decision),
@@ -74,6 +79,7 @@ def step(s: Step) -> dict:
 
 
 def event(e: EventRow) -> dict:
+    """An Event as the contract's JSON."""
     return {
         "at": when(e.at), "actor": user_summary(e.actor), "action": e.action, "from_state": e.from_state,
         "to_state": e.to_state, "step": e.step, "comment": text(e.comment or ""),
@@ -110,6 +116,7 @@ def memo(m: Memo, *, full: bool = True) -> dict:
 
 
 def page(items: list[Memo], total: int, page_no: int, per_page: int) -> dict:
+    """A page of items with its total (the list envelope)."""
     return {"items": [memo(m, full=False) for m in items], "total": total, "page": page_no,
             "per_page": per_page}
 
@@ -117,6 +124,7 @@ def page(items: list[Memo], total: int, page_no: int, per_page: int) -> dict:
 # --- plan report ------------------------------------------------------------------------
 
 def project(p: dict[str, Any]) -> dict:
+    """A plan-report project as JSON."""
     return {
         "no": p["no"], "dimension": p["dimension"], "name": text(p["name"]),
         "budget": decimal2(p["budget"]), "ordinance_budget": decimal2(p["ordinance_budget"]),

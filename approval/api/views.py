@@ -54,6 +54,7 @@ def authenticate_bearer():
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_LIMIT"],  # a ceiling against floods only
                deduct_when=lambda response: response.status_code == 401, on_breach=throttle.record_ceiling)
 def issue_token():
+    """Sign in with a password and receive a bearer token."""
     data = json_object({"username", "password"})
     problems: dict[str, str] = {}
     username = optional_text(data, "username", problems)
@@ -74,6 +75,7 @@ def issue_token():
 
 @bp.delete("/auth/token")
 def revoke_token():
+    """Revoke the token of this request."""
     accounts.revoke_token(g.api_token)
     commit()
     return Response(status=204)
@@ -81,6 +83,7 @@ def revoke_token():
 
 @bp.get("/me")
 def me():
+    """The caller, with roles and organisation."""
     return jsonify(out.user_full(g.api_user))
 
 
@@ -88,6 +91,7 @@ def me():
 
 @bp.post("/memos")
 def create_memo():
+    """Create a draft memo."""
     data = memo_fields()
     memo = memos.create_memo(db.session, g.api_user, data)
     commit()
@@ -104,11 +108,13 @@ def memo_fields() -> dict:
 
 @bp.get("/memos/<int:memo_id>")
 def get_memo(memo_id: int):
+    """One memo with its steps and events."""
     return jsonify(out.memo(memos.get_memo(db.session, g.api_user, memo_id)))
 
 
 @bp.patch("/memos/<int:memo_id>")
 def update_memo(memo_id: int):
+    """Edit a draft or returned memo (author only; If-Match guards a stale edit)."""
     expected = if_match_version()
     memo = memos.get_memo(db.session, g.api_user, memo_id)
     data = memo_fields()
@@ -125,6 +131,7 @@ def _paging(problems: dict) -> tuple[int, int]:
 
 @bp.get("/memos")
 def list_memos():
+    """The memos the caller may see, filtered and paged."""
     problems: dict[str, str] = {}
     page, per_page = _paging(problems)
     year = query_int("year", None, YEAR_MIN, YEAR_MAX, problems)
@@ -143,6 +150,7 @@ def list_memos():
 
 @bp.get("/inbox")
 def inbox():
+    """Everything waiting for the caller, with what it waits for."""
     problems: dict[str, str] = {}
     page, per_page = _paging(problems)
     if problems:
@@ -155,6 +163,7 @@ def inbox():
 
 @bp.post("/memos/<int:memo_id>/actions")
 def act(memo_id: int):
+    """Take one chain action."""
     memo = memos.get_memo(db.session, g.api_user, memo_id)
     data = json_object(ACTION_FIELDS)
     problems: dict[str, str] = {}
@@ -176,6 +185,7 @@ def act(memo_id: int):
 
 @bp.get("/memos/<int:memo_id>/pdf")
 def memo_pdf(memo_id: int):
+    """The memo's PDF (frozen once decided)."""
     memo = memos.get_memo(db.session, g.api_user, memo_id)
     content, sha = documents.pdf_for(memo)
     response = Response(content, mimetype="application/pdf")
@@ -189,6 +199,7 @@ def memo_pdf(memo_id: int):
 
 @bp.get("/openapi.json")
 def openapi():
+    """The OpenAPI 3.1 document of this API."""
     from .openapi import spec
 
     return jsonify(spec())

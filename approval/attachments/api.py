@@ -30,17 +30,20 @@ def attachment(att) -> dict:
 
 
 def attachments(memo) -> list[dict]:
+    """A memo's attachments as the contract's JSON."""
     return [attachment(a) for a in service.live(memo)]
 
 
 @bp.get("/memos/<int:memo_id>/attachments")
 def list_attachments(memo_id: int):
+    """The memo's attached files."""
     memo = memos.get_memo(db.session, g.api_user, memo_id, full=False)
     return jsonify({"items": attachments(memo)})
 
 
 @bp.post("/memos/<int:memo_id>/attachments")
 def upload_attachment(memo_id: int):
+    """Attach a file (multipart)."""
     memo = memos.get_memo(db.session, g.api_user, memo_id, full=False)
     if request.mimetype != "multipart/form-data":
         raise ApiError(415, "กรุณาส่งไฟล์แบบ multipart/form-data ในช่อง file")
@@ -59,12 +62,14 @@ def upload_attachment(memo_id: int):
 
 @bp.get("/memos/<int:memo_id>/attachments/<int:attachment_id>")
 def get_attachment(memo_id: int, attachment_id: int):
+    """An attached file's bytes."""
     _, att = service.get_for_download(db.session, g.api_user, memo_id, attachment_id)
     return file_response(att)
 
 
 @bp.patch("/memos/<int:memo_id>/attachments/<int:attachment_id>")
 def patch_attachment(memo_id: int, attachment_id: int):
+    """Rename or move an attached file."""
     memo = memos.get_memo(db.session, g.api_user, memo_id, full=False)
     data = json_object(PATCH_FIELDS)
     position = data.get("position")
@@ -84,6 +89,7 @@ def patch_attachment(memo_id: int, attachment_id: int):
 
 @bp.delete("/memos/<int:memo_id>/attachments/<int:attachment_id>")
 def delete_attachment(memo_id: int, attachment_id: int):
+    """Remove an attached file while the memo is editable."""
     memo = memos.get_memo(db.session, g.api_user, memo_id, full=False)
     sha = service.remove(db.session, memo, g.api_user, attachment_id)
     commit()

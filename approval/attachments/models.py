@@ -20,6 +20,7 @@ STORED_IN = ("database", "files")
 
 
 class Attachment(db.Model):
+    """A file sent with a memo (สิ่งที่ส่งมาด้วย), with its SHA-256."""
     __tablename__ = "attachment"
     __table_args__ = (
         sa.Index("ix_attachment_memo", "memo_id", "position"),
@@ -54,6 +55,7 @@ class Attachment(db.Model):
 
     @property
     def removed(self) -> bool:
+        """Whether the file was taken off the memo."""
         return self.removed_at is not None
 
     @property

@@ -89,6 +89,7 @@ def _back(memo_id: int):
 
 @bp.route("/memos/<int:memo_id>/attachments", methods=["POST"])
 def upload(memo_id: int):
+    """Attach a file to an editable memo (its author)."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     storage = request.files.get("file")
     if storage is None or not storage.filename:
@@ -109,6 +110,7 @@ def upload(memo_id: int):
 
 @bp.route("/memos/<int:memo_id>/attachments/<int:attachment_id>/rename", methods=["POST"])
 def rename(memo_id: int, attachment_id: int):
+    """Rename an attached file."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     with attempt() as work:
         service.rename(db.session, memo, _user(), attachment_id, request.form.get("title", ""))
@@ -119,6 +121,7 @@ def rename(memo_id: int, attachment_id: int):
 
 @bp.route("/memos/<int:memo_id>/attachments/<int:attachment_id>/move", methods=["POST"])
 def move(memo_id: int, attachment_id: int):
+    """Move an attached file up or down the list."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     with attempt() as work:
         service.move(db.session, memo, _user(), attachment_id, request.form.get("direction", ""))
@@ -129,6 +132,7 @@ def move(memo_id: int, attachment_id: int):
 
 @bp.route("/memos/<int:memo_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
 def remove(memo_id: int, attachment_id: int):
+    """Remove an attached file (kept in the history once the memo was submitted)."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     with attempt() as work:
         sha = service.remove(db.session, memo, _user(), attachment_id)
@@ -154,12 +158,14 @@ def file_response(att, *, inline: bool = False) -> Response:
 
 @bp.route("/memos/<int:memo_id>/attachments/<int:attachment_id>")
 def download(memo_id: int, attachment_id: int):
+    """An attached file, as a download."""
     _, att = service.get_for_download(db.session, _user(), memo_id, attachment_id)
     return file_response(att)
 
 
 @bp.route("/memos/<int:memo_id>/attachments/<int:attachment_id>/view")
 def view(memo_id: int, attachment_id: int):
+    """A PDF or image attachment shown in the browser, sandboxed."""
     _, att = service.get_for_download(db.session, _user(), memo_id, attachment_id)
     if not att.viewable_inline:
         raise NotFound("ไฟล์ชนิดนี้เปิดดูในเบราว์เซอร์ไม่ได้ กรุณาดาวน์โหลด")

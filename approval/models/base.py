@@ -18,6 +18,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
+        """Store an aware datetime as naive UTC."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -25,6 +26,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.UTC)
 
     def process_result_value(self, value, dialect):
+        """Read a stored datetime back as aware UTC."""
         if value is None:
             return None
         if value.tzinfo is None:

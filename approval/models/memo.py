@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 
 class MemoState(str, enum.Enum):
+    """Where a memo is in its life."""
     DRAFT = "draft"  #: being written by its author
     IN_REVIEW = "in_review"  #: climbing the chain; one step pending
     RETURNED = "returned"  #: sent back for revision; the author may edit and resubmit
@@ -30,6 +31,7 @@ class MemoState(str, enum.Enum):
 
 
 class Decision(str, enum.Enum):
+    """The order's decision."""
     ACKNOWLEDGE = "acknowledge"  #: ทราบ
     APPROVE = "approve"  #: อนุมัติ
     REJECT = "reject"  #: ไม่อนุมัติ
@@ -37,6 +39,7 @@ class Decision(str, enum.Enum):
 
 
 class StepStatus(str, enum.Enum):
+    """Where a step is in its round."""
     WAITING = "waiting"  #: later in the chain
     PENDING = "pending"  #: the one step that may act now
     DONE = "done"  #: signed
@@ -44,6 +47,7 @@ class StepStatus(str, enum.Enum):
 
 
 class StepDecision(str, enum.Enum):
+    """What the signer of a step did."""
     FORWARD = "forward"
     RETURN = "return"
     ACKNOWLEDGE = "acknowledge"
@@ -53,6 +57,7 @@ class StepDecision(str, enum.Enum):
 
 
 class Memo(db.Model):
+    """An internal memo (บันทึกข้อความ): its text, number, state and chain."""
     __tablename__ = "memo"
     __table_args__ = (
         sa.UniqueConstraint("organization_id", "number_year", "number_seq", name="uq_memo_number"),
@@ -117,6 +122,7 @@ class Memo(db.Model):
 
     @property
     def pending_step(self) -> Step | None:
+        """The step that may act now, if any."""
         return next((s for s in self.round_steps if s.status == StepStatus.PENDING), None)
 
     @property

@@ -26,11 +26,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 
 class StepKind(str, enum.Enum):
+    """An opinion step or the final order step."""
     OPINION = "opinion"  #: ความเห็น: forward or return
     ORDER = "order"  #: คำสั่ง: the last step, decides the memo
 
 
 class Organization(db.Model):
+    """A local administration: its particulars, settings, emblem and chain."""
     __tablename__ = "organization"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +57,7 @@ class Organization(db.Model):
 
     @property
     def uses_thai_digits(self) -> bool:
+        """Whether documents print Thai digits."""
         return self.setting("digits") != "arabic"
 
     def __repr__(self) -> str:

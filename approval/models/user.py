@@ -15,6 +15,7 @@ from .organization import Organization
 
 
 class Role(str, enum.Enum):
+    """What a person may do in their organisation."""
     OFFICER = "officer"  #: writes and submits memos
     REVIEWER = "reviewer"  #: adds opinions
     EXECUTIVE = "executive"  #: gives orders
@@ -35,6 +36,7 @@ ROLE_LABELS = {
 
 
 class User(UserMixin, db.Model):
+    """A person of one organisation, with roles, password and signature image."""
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,23 +58,28 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> set[Role]:
+        """The person's roles as a set of Role."""
         return {Role(r) for r in self.roles_csv.split(",") if r}
 
     @roles.setter
     def roles(self, values) -> None:
+        """The person's roles as a set of Role."""
         self.roles_csv = ",".join(sorted(Role(v).value for v in values))
 
     def has_role(self, role: Role) -> bool:
+        """Whether the person holds `role`."""
         return role in self.roles
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        """Flask-Login: may this account sign in."""
         return bool(self.is_active_flag)
 
     #: The raw id of the page session this object was loaded for (set by the web layer, never stored).
     web_session_id = None
 
     def get_id(self) -> str:
+        """Flask-Login: the id kept in the session."""
         return str(self.id)
 
     def get_session_id(self) -> str | None:

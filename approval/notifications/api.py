@@ -22,12 +22,14 @@ PER_PAGE_MAX, PAGE_MAX = 100, 1_000_000
 
 
 def notification(n: Notification) -> dict:
+    """A Notification as the contract's JSON."""
     return {"id": n.id, "kind": n.kind.value, "memo_id": n.memo_id, "text": out.text(n.text),
             "created_at": out.when(n.created_at), "read_at": out.when(n.read_at)}
 
 
 @bp.get("/notifications")
 def list_notifications():
+    """The caller's notifications and the unread count."""
     problems: dict[str, str] = {}
     unread = request.args.get("unread", "false")
     if unread not in ("true", "false", "1", "0"):
@@ -43,6 +45,7 @@ def list_notifications():
 
 @bp.post("/notifications/<int:notification_id>/read")
 def read_notification(notification_id: int):
+    """Mark one notification read."""
     found = service.mark_read(db.session, g.api_user, notification_id)
     commit()
     return jsonify(notification(found))
@@ -50,6 +53,7 @@ def read_notification(notification_id: int):
 
 @bp.post("/notifications/read-all")
 def read_all_notifications():
+    """Mark all read."""
     count = service.mark_all_read(db.session, g.api_user)
     commit()
     return jsonify({"marked": count, "unread": 0})
@@ -57,11 +61,13 @@ def read_all_notifications():
 
 @bp.get("/me/notification-settings")
 def get_notification_settings():
+    """The caller's notification settings."""
     return jsonify(service.settings_dict(service.get_settings(db.session, g.api_user)))
 
 
 @bp.put("/me/notification-settings")
 def put_notification_settings():
+    """Change the caller's notification settings."""
     data = json_object(SETTINGS_FIELDS)
     prefs = service.update_settings(db.session, g.api_user, data)
     commit()

@@ -22,6 +22,7 @@ from ..models.user import User
 
 
 class Kind(str, enum.Enum):
+    """What a notification tells."""
     TURN = "turn"  #: a step became yours
     RETURNED = "returned"  #: your memo was sent back for revision
     DECIDED = "decided"  #: a memo you wrote or signed was decided
@@ -30,11 +31,13 @@ class Kind(str, enum.Enum):
 
 
 class Channel(str, enum.Enum):
+    """How a notification travels."""
     EMAIL = "email"
     LINE = "line"
 
 
 class DeliveryState(str, enum.Enum):
+    """Where a delivery is: pending, sending, sent, failed, dead."""
     PENDING = "pending"  #: written with the change; not tried yet
     SENDING = "sending"  #: claimed by a worker (a lease: reclaimed when it runs out)
     SENT = "sent"  #: the server accepted it; never sent again
@@ -43,6 +46,7 @@ class DeliveryState(str, enum.Enum):
 
 
 class Notification(db.Model):
+    """One message to one person about one memo."""
     __tablename__ = "notification"
     __table_args__ = (
         # The bell and the list: a person's notifications, newest first, unread counted fast.

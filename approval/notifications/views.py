@@ -46,6 +46,7 @@ def _admin():
 
 
 class SettingsForm(FlaskForm):
+    """One's notification settings."""
     email = StringField("อีเมลสำหรับรับการแจ้งเตือน")
     email_enabled = BooleanField("แจ้งทางอีเมล")
     line_enabled = BooleanField("แจ้งทาง LINE")
@@ -54,11 +55,13 @@ class SettingsForm(FlaskForm):
 
 
 class DayOffForm(FlaskForm):
+    """An organisation's day off."""
     day = DateField("วันที่")
     name = StringField("ชื่อวันหยุด")
 
 
 class RemindForm(FlaskForm):
+    """When to remind and when to escalate."""
     remind_after_days = IntegerField("เตือนผู้รับเมื่อค้างครบ (วันทำการ)")
     escalate_after_days = IntegerField("แจ้งผู้บังคับบัญชาลำดับถัดไปเมื่อค้างครบ (วันทำการ)")
 
@@ -71,6 +74,7 @@ class ActionForm(FlaskForm):
 
 @bp.route("/notifications")
 def index():
+    """The notification list (the bell's page)."""
     unread = request.args.get("unread") == "1"
     page = page_arg()
     items, unread_count = service.list_notifications(db.session, _user(), unread=unread, page=page,
@@ -81,6 +85,7 @@ def index():
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 def read(notification_id: int):
+    """Mark one notification read (and open its memo)."""
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -96,6 +101,7 @@ def read(notification_id: int):
 
 @bp.route("/notifications/read-all", methods=["POST"])
 def read_all():
+    """Mark every notification read."""
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -110,6 +116,7 @@ def read_all():
 
 @bp.route("/profile/notifications", methods=["GET", "POST"])
 def settings():
+    """One's e-mail, LINE and digest settings."""
     user = _user()
     prefs = service.get_settings(db.session, user)
     form = SettingsForm(obj=prefs)
@@ -134,6 +141,7 @@ def settings():
 
 @bp.route("/admin/notifications")
 def deliveries():
+    """Failed and dead deliveries (administrators)."""
     admin = _admin()
     state = request.args.get("state") or "dead"
     if state not in {s.value for s in DeliveryState} | {"all"}:
@@ -146,6 +154,7 @@ def deliveries():
 
 @bp.route("/admin/notifications/<int:delivery_id>/retry", methods=["POST"])
 def retry(delivery_id: int):
+    """Try a dead delivery again."""
     admin = _admin()
     form = ActionForm()
     if not form.validate_on_submit():
@@ -159,6 +168,7 @@ def retry(delivery_id: int):
 
 @bp.route("/admin/days-off", methods=["GET", "POST"])
 def days_off():
+    """The organisation's days off and reminder settings."""
     admin = _admin()
     org = admin.organization
     form = DayOffForm(prefix="off")
@@ -195,6 +205,7 @@ def days_off():
 
 @bp.route("/admin/days-off/<int:day_off_id>/delete", methods=["POST"])
 def delete_day_off(day_off_id: int):
+    """Remove a day off."""
     admin = _admin()
     form = ActionForm()
     if not form.validate_on_submit():

@@ -28,6 +28,7 @@ CSV_HEADER_PARAMS = ("fiscal_year", "round", "minimum_projects")
 
 @bp.get("/memos/<int:memo_id>/plan-report")
 def get_plan_report(memo_id: int):
+    """The attached plan report with its computed summary."""
     memo = memos.get_memo(db.session, g.api_user, memo_id)
     if memo.plan_report is None:
         raise NotFound("หนังสือนี้ยังไม่มีรายงานแนบ")
@@ -36,6 +37,7 @@ def get_plan_report(memo_id: int):
 
 @bp.put("/memos/<int:memo_id>/plan-report")
 def put_plan_report(memo_id: int):
+    """Replace the attached plan report (JSON or CSV; author, while editable)."""
     memo = memos.get_memo(db.session, g.api_user, memo_id)
     try:
         if request.mimetype == "text/csv":

@@ -19,6 +19,7 @@ MONEY = sa.Numeric(14, 2)
 
 
 class PlanReport(db.Model):
+    """An anti-corruption plan progress report attached to a memo."""
     __tablename__ = "plan_report"
     __table_args__ = (sa.CheckConstraint("round IN (6, 12)", name="round_6_or_12"),)
 
@@ -41,6 +42,7 @@ class PlanReport(db.Model):
 
 
 class PlanProject(db.Model):
+    """One project of a plan report."""
     __tablename__ = "plan_project"
     __table_args__ = (
         sa.CheckConstraint("dimension BETWEEN 1 AND 4", name="dimension_1_4"),

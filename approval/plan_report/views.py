@@ -121,6 +121,7 @@ def _cell_text(value) -> str:
 
 @bp.route("/memos/<int:memo_id>/plan-report")
 def show(memo_id: int):
+    """The attached plan report: its tables and, for the author, the editor."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     return _page(memo)
 
@@ -181,6 +182,7 @@ def import_file(memo_id: int):
 
 @bp.route("/memos/<int:memo_id>/plan-report.<any(csv, xlsx):fmt>")
 def export(memo_id: int, fmt: str):
+    """The plan report's projects as CSV or XLSX."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     if memo.plan_report is None:
         raise NotFound("หนังสือนี้ยังไม่มีรายงานแนบ")

@@ -18,6 +18,7 @@ api_views.PUBLIC_ENDPOINTS.add("api.verify_pdf")
 
 @bp.get("/memos/<int:memo_id>/signatures")
 def memo_signatures(memo_id: int):
+    """Every step signature of a memo and whether the PDF is signed."""
     memo = memos.get_memo(db.session, g.api_user, memo_id)
     seal = service.seal_for(db.session, memo.id)
     return jsonify({
@@ -33,6 +34,7 @@ def memo_signatures(memo_id: int):
 @bp.post("/verify")
 @limiter.limit("30 per minute")
 def verify_pdf():
+    """Check an uploaded PDF against the archive and its signatures (public)."""
     file = request.files.get("file")
     data = file.read() if file is not None else b""
     if not data:
@@ -66,6 +68,7 @@ def openapi_paths(op, json_response, error, memo_id_param, not_found) -> dict:
 
 
 def openapi_schemas(ref) -> dict:
+    """The signatures' schemas for the OpenAPI document."""
     return {
         "SignatureList": {"type": "object", "additionalProperties": False, "required": ["items", "pdf_signed"],
                           "properties": {

@@ -32,6 +32,7 @@ def _memo_summary(memo: Memo, seal) -> dict:
 @bp.get("/verify/<token>")
 @limiter.limit(VERIFY_LIMIT)
 def by_token(token: str):
+    """The public verification page a printed copy's QR code opens."""
     seal = verify.seal_by_token(db.session, token)
     if seal is None:
         abort(404)
@@ -42,6 +43,7 @@ def by_token(token: str):
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(VERIFY_LIMIT, methods=["POST"])
 def upload():
+    """Drop a PDF and learn whether it is the archived original and its signatures hold."""
     if request.method == "GET":
         return render_template("signatures/verify.html", report=None, honest=HONEST_TIER)
     file = request.files.get("file")
@@ -56,6 +58,7 @@ def upload():
 
 @bp.get("/verify/ca/<int:organization_id>.cer")
 def ca_certificate(organization_id: int):
+    """The organisation CA's certificate (public)."""
     authority = verify.ca_for(db.session, organization_id)
     if authority is None:
         abort(404)
@@ -66,6 +69,7 @@ def ca_certificate(organization_id: int):
 
 @bp.get("/verify/ca/<int:organization_id>.crl")
 def ca_crl(organization_id: int):
+    """The organisation CA's revocation list (public)."""
     authority = verify.ca_for(db.session, organization_id)
     if authority is None or not authority.crl:
         abort(404)
@@ -84,5 +88,6 @@ def memo_panel(memo: Memo) -> dict:
 
 
 def register(app: Flask) -> None:
+    """Register the verification pages (public, no sign-in)."""
     app.register_blueprint(bp)
     app.jinja_env.globals["signature_panel"] = memo_panel

@@ -30,6 +30,7 @@ def _value(obj):
 
 
 def register_web(app: Flask) -> None:
+    """Register the pages' blueprints, error pages, security headers and template filters."""
     from ..attachments import views as attachments
     from ..notifications import views as notifications
     from ..plan_report import views as plans
@@ -67,30 +68,37 @@ def register_web(app: Flask) -> None:
 
     @app.template_filter("state_label")
     def state_label(state) -> str:
+        """A memo state's Thai name."""
         return {k.value: v for k, v in STATE_LABELS.items()}.get(_value(state), str(_value(state)))
 
     @app.template_filter("state_badge")
     def state_badge(state) -> str:
+        """A memo state's badge colour."""
         return STATE_BADGES.get(_value(state), "secondary")
 
     @app.template_filter("step_status_label")
     def step_status_label(status) -> str:
+        """A step status's Thai name."""
         return STEP_STATUS_LABELS.get(_value(status), str(_value(status)))
 
     @app.template_filter("step_status_badge")
     def step_status_badge(status) -> str:
+        """A step status's badge colour."""
         return STEP_STATUS_BADGES.get(_value(status), "secondary")
 
     @app.template_filter("step_decision_label")
     def step_decision_label(decision) -> str:
+        """What a signer decided, in Thai."""
         return STEP_DECISION_LABELS.get(_value(decision), "") if decision else ""
 
     @app.template_filter("event_label")
     def event_label(action) -> str:
+        """An event's Thai name on the timeline."""
         return EVENT_LABELS.get(action, action)
 
     @app.template_filter("role_labels")
     def role_labels(user) -> str:
+        """A person's roles, in Thai, comma-separated."""
         return ", ".join(ROLE_LABELS[r] for r in sorted(user.roles, key=lambda r: r.value))
 
     @app.context_processor
@@ -103,6 +111,7 @@ def register_web(app: Flask) -> None:
         cache: dict[str, tuple[int, int]] = {}
 
         def counts() -> tuple[int, int]:
+            """The navigation's counts (inbox, unread notifications), once per request."""
             if "counts" not in cache:
                 from ..extensions import db
                 from ..notifications import service as notifications
@@ -111,9 +120,11 @@ def register_web(app: Flask) -> None:
             return cache["counts"]
 
         def inbox_badge() -> int:
+            """How many things wait for the signed-in person."""
             return counts()[0]
 
         def notification_badge() -> int:
+            """How many of the person's notifications are unread."""
             return counts()[1]
 
         signed_in = current_user.is_authenticated

@@ -76,11 +76,13 @@ PASSWORD_CHANGE_ALLOWED = {"auth.profile", "auth.logout", "auth.login", "static"
 # --- forms (parse and carry CSRF; the rules live in services.organizations) -----------------
 
 class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes (the roles)."""
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
 class SettingsForm(FlaskForm):
+    """The organisation's particulars, numbering, digits, archiving and emblem."""
     name = StringField("ชื่อหน่วยงาน")
     district = StringField("อำเภอ")
     province = StringField("จังหวัด")
@@ -98,6 +100,7 @@ class SettingsForm(FlaskForm):
 
 
 class PersonForm(FlaskForm):
+    """A person's name, position, roles and signature image."""
     username = StringField("ชื่อผู้ใช้ (ภาษาอังกฤษ)")
     full_name = StringField("ชื่อ-สกุล")
     position = StringField("ตำแหน่ง")
@@ -107,6 +110,7 @@ class PersonForm(FlaskForm):
 
 
 class SignatureForm(FlaskForm):
+    """One's own signature image."""
     signature = FileField("ลายมือชื่อ (PNG หรือ JPEG ไม่เกิน ๒ MB)")
     remove_signature = BooleanField("ลบลายมือชื่อ")
 
@@ -116,6 +120,7 @@ class ActionOnlyForm(FlaskForm):
 
 
 class ChainRowForm(Form):
+    """One step of the chain editor."""
     title = StringField("หัวข้อ")
     kind = StringField("ประเภท")
     assignee_id = StringField("ผู้ลงนาม")
@@ -123,11 +128,13 @@ class ChainRowForm(Form):
 
 
 class ChainForm(FlaskForm):
+    """The chain editor: its steps and the no-JavaScript row commands."""
     steps = FieldList(FormField(ChainRowForm), min_entries=0, max_entries=20)
     #: Without JavaScript the row buttons post "add", "remove:N", "up:N", "down:N" or "preview".
     chain_cmd = StringField()
 
     def rows(self) -> list[dict]:
+        """The editor's rows as plain dicts."""
         return [{"title": e.form.title.data or "", "kind": e.form.kind.data or "",
                  "assignee_id": e.form.assignee_id.data or "", "acting": e.form.acting.data or ""}
                 for e in self.steps]
@@ -205,6 +212,7 @@ def _upload(field) -> bytes | None:
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
+    """The organisation's settings page (administrators)."""
     admin = _require(Role.ADMIN)
     org = admin.organization
     form = SettingsForm()
@@ -238,6 +246,7 @@ def settings():
 
 @bp.route("/settings/emblem.png")
 def emblem():
+    """The organisation's emblem image (administrators)."""
     admin = _require(Role.ADMIN)
     return _png(admin.organization.emblem_png)
 
@@ -246,6 +255,7 @@ def emblem():
 
 @bp.route("/people")
 def people():
+    """The organisation's people (administrators)."""
     admin = _require(Role.ADMIN)
     items = list(db.session.scalars(sa.select(User).where(User.organization_id == admin.organization_id)
                                     .order_by(User.is_active_flag.desc(), User.full_name)))
@@ -254,6 +264,7 @@ def people():
 
 @bp.route("/people/new", methods=["GET", "POST"])
 def person_new():
+    """Add a person; their first password is shown once."""
     admin = _require(Role.ADMIN)
     form = PersonForm()
     errors: dict[str, str] = {}
@@ -283,6 +294,7 @@ def person_new():
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 def person_edit(user_id: int):
+    """Change a person's name, position, roles or signature."""
     admin = _require(Role.ADMIN)
     person = organizations.user_in_org(db.session, admin.organization, user_id)
     form = PersonForm()
@@ -315,11 +327,13 @@ def person_edit(user_id: int):
 
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
 def person_deactivate(user_id: int):
+    """Suspend a person's account (signed memos keep their effect)."""
     return _set_active(user_id, False)
 
 
 @bp.route("/people/<int:user_id>/activate", methods=["POST"])
 def person_activate(user_id: int):
+    """Re-open a suspended account."""
     return _set_active(user_id, True)
 
 
@@ -342,6 +356,7 @@ def _set_active(user_id: int, active: bool):
 
 @bp.route("/people/<int:user_id>/reset-password", methods=["POST"])
 def person_reset_password(user_id: int):
+    """Give a person a new one-time password (their sessions end)."""
     admin = _require(Role.ADMIN)
     person = organizations.user_in_org(db.session, admin.organization, user_id)
     if not ActionOnlyForm().validate_on_submit():
@@ -368,6 +383,7 @@ def person_end_sessions(user_id: int):
 
 @bp.route("/people/<int:user_id>/signature.png")
 def person_signature(user_id: int):
+    """A person's signature image (administrators)."""
     admin = _require(Role.ADMIN)
     return _png(organizations.user_in_org(db.session, admin.organization, user_id).signature_png)
 
@@ -376,6 +392,7 @@ def person_signature(user_id: int):
 
 @bp.route("/my-signature", methods=["GET", "POST"])
 def my_signature():
+    """Upload or remove one's own signature image."""
     user = _user()
     form = SignatureForm()
     errors: dict[str, str] = {}
@@ -401,6 +418,7 @@ def my_signature():
 
 @bp.route("/my-signature.png")
 def my_signature_image():
+    """One's own signature image."""
     return _png(_user().signature_png)
 
 
@@ -436,6 +454,7 @@ def preview_blocks(rows: list[dict], people: dict[int, User]) -> list[dict]:
 
 @bp.route("/chain", methods=["GET", "POST"])
 def chain():
+    """The signing chain editor with its print preview."""
     admin = _require(Role.ADMIN)
     org = admin.organization
     members = list(db.session.scalars(sa.select(User).where(User.organization_id == org.id)
@@ -471,10 +490,12 @@ def chain():
 
 @bp.route("/log")
 def log():
+    """The admin log: every administrative change (administrators and records officers)."""
     user = _require(Role.ADMIN, Role.RECORDS)
     where = sa.and_(Event.organization_id == user.organization_id, Event.memo_id.is_(None))
 
     def fetch(page: int) -> tuple[list, int]:
+        """One page of the log's rows and their total."""
         total = db.session.scalar(sa.select(sa.func.count(Event.id)).where(where)) or 0
         return list(db.session.scalars(sa.select(Event).where(where).order_by(Event.id.desc())
                                        .offset((page - 1) * LOG_PER_PAGE).limit(LOG_PER_PAGE))), total
@@ -516,6 +537,7 @@ def security():
         until=_local_midnight(day_to + dt.timedelta(days=1)) if day_to and day_to < dt.date.max else None)
 
     def fetch(page: int) -> tuple[list, int]:
+        """One page of the security events and their total."""
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
         return list(db.session.scalars(query.offset((page - 1) * SECURITY_PER_PAGE).limit(SECURITY_PER_PAGE))), total
 

@@ -58,11 +58,13 @@ def _filters() -> tuple[archive_service.ArchiveFilters, dict]:
 
 @bp.route("/")
 def index():
+    """แฟ้มเอกสาร: the archive with its filters and Thai text search."""
     user = _user()
     filters, args = _filters()
     hashes: dict = {}
 
     def fetch(page: int) -> tuple[list, int]:
+        """One page of the archive's search and its total."""
         nonlocal hashes
         found, count, hashes = archive_service.search_archive(db.session, user, filters, page=page,
                                                               per_page=PER_PAGE)
@@ -112,6 +114,7 @@ def _register_year() -> tuple[int, list[int]]:
 
 @bp.route("/register")
 def register():
+    """ทะเบียนหนังสือส่ง: the register of one Buddhist Era year."""
     year, years = _register_year()
     user = _user()
     entries = register_service.entries(db.session, user, year)
@@ -122,6 +125,7 @@ def register():
 
 @bp.route("/register.csv")
 def register_csv():
+    """The register of one year as CSV."""
     year, _ = _register_year()
     user = _user()
     entries = register_service.entries(db.session, user, year)

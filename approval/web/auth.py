@@ -42,6 +42,7 @@ SESSION_ENDED = "เซสชันนี้สิ้นสุดแล้ว (�
 
 
 def init_login(app) -> None:
+    """Wire Flask-Login to the server-side session records."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = "กรุณาเข้าสู่ระบบก่อนใช้งาน"
     login_manager.login_message_category = "warning"
@@ -136,6 +137,7 @@ def safe_next(target: str | None) -> str | None:
                deduct_when=lambda r: r.status_code != 302,  # a ceiling against floods, failures only
                on_breach=throttle.record_ceiling)
 def login():
+    """The sign-in page: throttled per account and client, a fresh session on success."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("memos.inbox"))
     form = LoginForm()
@@ -168,6 +170,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End this session (its server-side record too) and go back to the sign-in page."""
     if current_user.is_authenticated and g.get("web_session") is not None:
         sessions.end(g.web_session, "logout")
         commit()
@@ -180,6 +183,7 @@ def logout():
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
+    """One's own profile: change the password (other sessions end)."""
     form = PasswordChangeForm()
     errors: dict[str, str] = {}
     status = 200

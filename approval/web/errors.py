@@ -43,8 +43,11 @@ def _page(status: int, message: str | None = None):
 
 
 def register_error_handlers(app: Flask) -> None:
+    """Thai error pages for the site, the contract's JSON under /api/."""
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        """A stale or missing form token: 400 with a Thai hint to reload."""
         security_log.record("csrf", exc.description or "")
         if _is_api():
             return json_error(400, "bad_request", CSRF_MESSAGE)
@@ -52,6 +55,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        """A refusal from the rules or a service: roll back, answer its status and Thai message."""
         db.session.rollback()
         security_log.record_refusal(exc)
         if _is_api():
@@ -60,6 +64,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        """Werkzeug's HTTP errors as Thai pages (redirects and rare codes pass through)."""
         status = exc.code or 500
         if status == 403:
             security_log.record("forbidden", exc.description or "")
@@ -98,6 +103,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def internal_error(exc: Exception):
+        """Anything unexpected: logged, rolled back, a Thai 500 page with no traceback."""
         if isinstance(exc, HTTPException):
             return http_error(exc)
         app.logger.exception("unhandled error")

@@ -48,11 +48,13 @@ def _user():
 
 @bp.route("/")
 def index():
+    """The home page is the inbox."""
     return redirect(url_for("memos.inbox"))
 
 
 @bp.route("/inbox")
 def inbox():
+    """งานรอพิจารณา: everything waiting for the signed-in person, paged."""
     items, total, page, pages = paged(
         lambda p: memo_service.inbox_page(db.session, _user(), page=p, per_page=PER_PAGE), page_arg(), PER_PAGE)
     g.inbox_badge = total  # the navigation badge shows the same count: count once
@@ -62,6 +64,7 @@ def inbox():
 
 @bp.route("/memos")
 def mine():
+    """หนังสือของฉัน: the person's own memos, by state, paged."""
     state = request.args.get("state", "")
     try:
         items, total, page, pages = paged(
@@ -114,6 +117,7 @@ def _be_date(value: str | None) -> str:
 
 @bp.route("/memos/new", methods=["GET", "POST"])
 def new():
+    """Write a new memo (saved as a draft)."""
     form = MemoForm()
     if request.method == "GET":
         user = _user()
@@ -135,6 +139,7 @@ def new():
 
 @bp.route("/memos/<int:memo_id>/edit", methods=["GET", "POST"])
 def edit(memo_id: int):
+    """Edit a draft or returned memo (its author only)."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     if not memo.can_edit(_user()):
         flash("แก้ไขได้เฉพาะผู้จัดทำ และเฉพาะหนังสือที่เป็นร่างหรือถูกส่งคืนแก้ไข", "warning")
@@ -190,12 +195,14 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
 
 @bp.route("/memos/<int:memo_id>")
 def detail(memo_id: int):
+    """The memo laid out like the paper, with its chain, history and the actions allowed now."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     return render_template("memos/detail.html", **_detail_context(memo))
 
 
 @bp.route("/memos/<int:memo_id>/action", methods=["POST"])
 def action(memo_id: int):
+    """Take one chain action (submit, forward, return, withdraw, order, archive, cancel)."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -220,6 +227,7 @@ def action(memo_id: int):
 
 @bp.route("/memos/<int:memo_id>/pdf")
 def pdf(memo_id: int):
+    """The memo's PDF: a preview marked ร่าง, or the frozen bytes once decided."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     content, sha256 = documents.pdf_for(memo)
     response = Response(content, mimetype="application/pdf")

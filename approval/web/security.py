@@ -21,8 +21,11 @@ HEADERS = {
 
 
 def register_security_headers(app: Flask) -> None:
+    """Add the security headers (CSP, frame, referrer, no-store) to every response."""
+
     @app.after_request
     def set_security_headers(response):
+        """The headers themselves, on one response."""
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
