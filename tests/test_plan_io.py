@@ -581,3 +581,22 @@ def test_parse_xlsx_reads_the_first_sheet_whatever_the_others_declare():
     wb.save(out)
     projects, errors = parse_xlsx(out.getvalue())
     assert errors == [] and [p.no for p in projects] == [1]
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_parse_xlsx_refuses_a_dtd_with_entities(part):
+    """An upload is untrusted XML: a DTD (entity expansion, external entities) is refused, never parsed."""
+    import zipfile
+
+    data = export_xlsx(load_demo_projects()[:2])
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+              b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>')
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == part:
+                content = laughs + (content.split(b"?>", 1)[1] if content.startswith(b"<?xml") else content)
+            target.writestr(info, content)
+    projects, errors = parse_xlsx(out.getvalue())
+    assert projects == [] and errors[0]["message"] == "ไฟล์: ไม่ใช่ไฟล์ Excel (.xlsx) ที่ถูกต้อง"

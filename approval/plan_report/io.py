@@ -386,7 +386,8 @@ def _sheet_too_big() -> list[dict[str, Any]]:
 
 def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
     """The workbook's sheet parts in order (xl/workbook.xml's <sheet>s, through its relationships)."""
-    from xml.etree.ElementTree import fromstring
+    # defusedxml: no DTDs, no entities (an upload is untrusted)
+    from defusedxml.ElementTree import fromstring
 
     def local(name: str) -> str:
         return name.rpartition("}")[2]
@@ -417,10 +418,14 @@ def _scan_sheet(stream, whole: bool = True) -> list[dict[str, Any]] | None:
 
     parser = XMLPullParser(events=("start", "end"))
     rows = cells = row_cells = 0
+    tail = b""
     while True:
         chunk = stream.read(16 * 1024)  # small: expat queues every event of a chunk
         if not chunk:
             break
+        if b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk:
+            raise ValueError("a sheet with a DTD")  # Excel never writes one; entities could expand
+        tail = chunk[-16:]
         parser.feed(chunk)
         for event, element in parser.read_events():
             tag = element.tag.rpartition("}")[2]
