@@ -568,3 +568,27 @@ def test_proxy_headers_are_trusted_only_when_configured(app):
         "X-Forwarded-Proto": "https", "X-Forwarded-Host": "saraban.example.go.th", "X-Forwarded-For": "203.0.113.9"})
     assert response.get_data(as_text=True) == "https saraban.example.go.th 203.0.113.9"
     assert not isinstance(app.wsgi_app, ProxyFix)  # not trusted unless configured
+
+
+def test_the_admin_decides_whether_memos_offer_the_plan_report(users, app):
+    """รายงานแนบ is offered where it belongs: an organisation setting the admin switches."""
+    from approval.services import memos
+
+    client = admin_client(app)
+    org = users["admin"].organization
+    fresh = memos.create_memo(db.session, users["legal"], {
+        "department": "สำนักปลัด", "date": "2024-05-01", "subject": "ไม่มีรายงานแนบ", "addressee": "นายก",
+        "sections": [{"title": "เรื่อง", "body": "ข้อความ"}], "closing": "จึงเรียนมา"})
+    db.session.commit()
+    legal = app.test_client()
+    login(legal, "legal")
+    assert client.post("/admin/settings", data=settings_form(org)).status_code == 302  # box left unticked
+    assert db.session.get(Organization, org.id).setting("plan_report") is False
+    assert f"/memos/{fresh.id}/plan-report" not in legal.get(f"/memos/{fresh.id}").get_data(as_text=True)
+    assert client.post("/admin/settings", data=settings_form(org, plan_report="y")).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organization, org.id).setting("plan_report") is True
+    assert f"/memos/{fresh.id}/plan-report" in legal.get(f"/memos/{fresh.id}").get_data(as_text=True)
+    [*_, event] = admin_events("admin.update_settings")
+    assert "plan_report" in event.data["changed"]
+    assert 'id="plan_report"' in client.get("/admin/settings").get_data(as_text=True)

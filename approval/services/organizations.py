@@ -165,6 +165,7 @@ def update_settings(
     session: Session, org: Organization, *, name: str, district: str, province: str, prefix: str,
     digits: str, archive_mode: str, require_signing_password: bool, level_thresholds: list | None,
     emblem: bytes | None = None, remove_emblem: bool = False, actor: User | None = None,
+    plan_report: bool | None = None,
 ) -> Organization:
     """Change the organisation's particulars and settings; the emblem goes through clean_image."""
     from ..plan_report.compute import ThresholdsError, validate_level_thresholds
@@ -196,7 +197,8 @@ def update_settings(
         _nfc(name), _nfc(district), _nfc(province), _nfc(prefix))
     org.settings = {**(org.settings or {}), "digits": digits, "archive_mode": archive_mode,
                     "require_signing_password": bool(require_signing_password),
-                    "level_thresholds": thresholds_json}
+                    "level_thresholds": thresholds_json,
+                    "plan_report": org.setting("plan_report") if plan_report is None else bool(plan_report)}
     after = {"name": org.name, "district": org.district, "province": org.province,
              "prefix": org.number_prefix, **{k: org.setting(k) for k in DEFAULT_SETTINGS_KEYS}}
     changed = {k: after[k] for k in after if after[k] != before[k]}
@@ -212,7 +214,7 @@ def update_settings(
     return org
 
 
-DEFAULT_SETTINGS_KEYS = ("digits", "archive_mode", "require_signing_password", "level_thresholds")
+DEFAULT_SETTINGS_KEYS = ("digits", "archive_mode", "require_signing_password", "level_thresholds", "plan_report")
 
 
 def user_in_org(session: Session, org: Organization, user_id: int) -> User:

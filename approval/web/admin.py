@@ -64,7 +64,7 @@ ADMIN_EVENT_LABELS = {
 CHANGED_FIELD_LABELS = {
     "name": "ชื่อหน่วยงาน", "district": "อำเภอ", "province": "จังหวัด", "prefix": "เลขที่หนังสือ (ที่)",
     "digits": "ตัวเลขในเอกสาร", "archive_mode": "การจัดเก็บเมื่อสั่งการแล้ว",
-    "require_signing_password": "การยืนยันรหัสผ่านเมื่อลงนาม",
+    "require_signing_password": "การยืนยันรหัสผ่านเมื่อลงนาม", "plan_report": "รายงานแนบ (แผนป้องกันการทุจริต)",
     "level_thresholds": "เกณฑ์ระดับการนำแผนไปปฏิบัติ", "emblem": "ตราหน่วยงาน",
     "full_name": "ชื่อ-สกุล", "position": "ตำแหน่ง", "roles": "บทบาท",
 }
@@ -95,6 +95,7 @@ class SettingsForm(FlaskForm):
                               validate_choice=False)
     level_thresholds = TextAreaField("เกณฑ์ระดับการนำแผนไปปฏิบัติ (บรรทัดละหนึ่งระดับ: ร้อยละขั้นต่ำ ชื่อระดับ)")
     require_signing_password = BooleanField("ผู้ลงนามต้องยืนยันรหัสผ่านทุกครั้งที่ลงนาม")
+    plan_report = BooleanField("หนังสือของหน่วยงานแนบรายงานผลการดำเนินงานตามแผนป้องกันการทุจริตได้ (รายงานแนบ)")
     emblem = FileField("ตราหน่วยงาน (PNG หรือ JPEG ไม่เกิน ๒ MB)")
     remove_emblem = BooleanField("ลบตราหน่วยงาน")
 
@@ -224,6 +225,7 @@ def settings():
         form.digits.data = org.setting("digits")
         form.archive_mode.data = org.setting("archive_mode")
         form.require_signing_password.data = bool(org.setting("require_signing_password"))
+        form.plan_report.data = bool(org.setting("plan_report"))
         form.level_thresholds.data = organizations.thresholds_text(org.setting("level_thresholds"))
     elif form.validate_on_submit():
         with attempt() as work:
@@ -231,7 +233,7 @@ def settings():
                 db.session, org, name=form.name.data, district=form.district.data,
                 province=form.province.data, prefix=form.prefix.data, digits=form.digits.data or "",
                 archive_mode=form.archive_mode.data or "",
-                require_signing_password=form.require_signing_password.data,
+                require_signing_password=form.require_signing_password.data, plan_report=form.plan_report.data,
                 level_thresholds=organizations.parse_thresholds(form.level_thresholds.data),
                 emblem=_upload(form.emblem), remove_emblem=form.remove_emblem.data, actor=admin)
         if work.failed:
