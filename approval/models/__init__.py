@@ -4,6 +4,7 @@ The plan report's models live in its own package (:mod:`approval.plan_report.mod
 re-exported here so that the metadata (and Alembic) sees every table.
 """
 
+from .appointment import Appointment, AppointmentKind
 from .audit import AuditCheckpoint, SignatureImage
 from .memo import (
     Decision,
@@ -24,7 +25,7 @@ from .search import MemoSearch
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
-    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "AuditCheckpoint", "ChainStep", "Decision", "Event", "Memo",
+    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "Appointment", "AppointmentKind", "AuditCheckpoint", "ChainStep", "Decision", "Event", "Memo",
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
     "Role", "SignatureImage", "Step", "StepDecision", "StepKind", "StepStatus", "User",
 ]

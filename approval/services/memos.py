@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..thai import utcnow
 from ..transaction import conflicts_as_409
-from . import accounts, anchors, audit, documents, search
+from . import accounts, anchors, appointments, audit, documents, search
 from . import chain as chain_service
 from .text import clean_text
 
@@ -195,9 +195,13 @@ def act(
     chosen = workflow.parse_action(action)
     if not isinstance(comment, str) or (decision is not None and not isinstance(decision, str)):
         raise ValidationFailed("ข้อมูลไม่ถูกต้อง", {"comment": "ต้องเป็นข้อความ"})
-    rule = workflow.check(memo, user, chosen)
+    # Whose turn a pending step is depends on the appointments in force today (acting officials).
+    standing = appointments.standing(session, user) if memo.state is MemoState.IN_REVIEW else workflow.NO_STANDING
+    rule = workflow.check(memo, user, chosen, standing)
+    turn = workflow.turn(memo, user, standing)
     confirmed = False
     if rule.signing and memo.organization.setting("require_signing_password"):
+        # A stand-in confirms with their own password: the signature is theirs.
         if not password or not accounts.verify_password(user, password):
             raise ConfirmationFailed("รหัสผ่านยืนยันการลงนามไม่ถูกต้อง")
         confirmed = True
@@ -205,7 +209,7 @@ def act(
     with conflicts_as_409(session, MEMO_CONFLICT):
         chain_service.apply(session, memo, user, chosen, rule,
                             comment=clean_text(comment, "comment", strip=False),
-                            decision=decision, chain=chain, confirmed=confirmed)
+                            decision=decision, chain=chain, confirmed=confirmed, turn=turn)
         if memo.state is MemoState.DECIDED:
             documents.freeze(session, memo)
             anchors.anchor_after_commit(session, memo.organization_id)
@@ -247,18 +251,31 @@ def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Mem
             selectinload(Memo.events),
         )
     memo = session.scalar(query) if abs(memo_id) < 2**62 else None
-    if memo is None or not memo.can_view(user):
+    if memo is None or not _may_view(session, memo, user):
         raise NotFound("ไม่พบหนังสือนี้")
     return memo
 
 
-def inbox_query(user: User):
-    return (
-        sa.select(Memo)
-        .where(Memo.organization_id == user.organization_id, Memo.state == MemoState.IN_REVIEW,
-               Memo.pending_assignee_id == user.id)
-        .order_by(Memo.updated_at.desc(), Memo.id.desc())
+def _may_view(session: Session, memo: Memo, user: User) -> bool:
+    """Memo.can_view, with the holders the user stands in for today (one more query, only when needed)."""
+    if memo.can_view(user):
+        return True
+    if memo.state is not MemoState.IN_REVIEW or memo.organization_id != user.organization_id:
+        return False
+    return memo.can_view(user, covering=appointments.standing(session, user).holder_ids)
+
+
+def _inbox_where(user: User):
+    """Pending with the user, or (acting officials) with a holder they stand in for today."""
+    return sa.and_(
+        Memo.organization_id == user.organization_id,
+        sa.or_(sa.and_(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id == user.id),
+               appointments.stand_in_clause(user)),
     )
+
+
+def inbox_query(user: User):
+    return sa.select(Memo).where(_inbox_where(user)).order_by(Memo.updated_at.desc(), Memo.id.desc())
 
 
 def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20) -> tuple[list[Memo], int]:
@@ -271,11 +288,7 @@ def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20) 
 
 
 def inbox_count(session: Session, user: User) -> int:
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(Memo)
-        .where(Memo.organization_id == user.organization_id, Memo.state == MemoState.IN_REVIEW,
-               Memo.pending_assignee_id == user.id)
-    ) or 0
+    return session.scalar(sa.select(sa.func.count()).select_from(Memo).where(_inbox_where(user))) or 0
 
 
 def visible_query(user: User):
@@ -284,9 +297,11 @@ def visible_query(user: User):
     if user.roles & READ_ALL_ROLES:
         return query.where(sa.or_(Memo.author_id == user.id, Memo.round > 0))
     on_chain = sa.select(Step.memo_id).where(
-        Step.organization_id == user.organization_id, Step.assignee_id == user.id
+        Step.organization_id == user.organization_id,
+        sa.or_(Step.assignee_id == user.id, Step.signed_by_id == user.id),
     )
-    return query.where(sa.or_(Memo.author_id == user.id, Memo.id.in_(on_chain)))
+    return query.where(sa.or_(Memo.author_id == user.id, Memo.id.in_(on_chain),
+                              appointments.stand_in_clause(user)))
 
 
 def list_memos(session: Session, user: User, *, state: str | None = None, q: str | None = None,
