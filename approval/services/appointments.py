@@ -290,3 +290,26 @@ def status(a: Appointment, day: dt.date | None = None) -> str:
     if a.ends_on is not None and a.ends_on < day:
         return "expired"
     return "in_force"
+
+
+def inbox_notes(session: Session, user: User, memos) -> dict[int, str]:
+    """memo id -> what the inbox says of acting officials: "แทน <holder>" on the memos the user
+    signs as a stand-in; "<stand-in> รักษาราชการแทน" on their own when someone covers them.
+    At most two queries, none when no memo is concerned."""
+    notes: dict[int, str] = {}
+    others = {m.pending_assignee_id for m in memos if m.pending_assignee_id not in (None, user.id)}
+    if others:
+        names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(others))).all())
+        for m in memos:
+            if m.pending_assignee_id in names:
+                notes[m.id] = f"แทน {names[m.pending_assignee_id]}"
+    if any(m.pending_assignee_id == user.id for m in memos):
+        cover = session.execute(
+            sa.select(Appointment.kind, User.full_name).join(User, User.id == Appointment.stand_in_id)
+            .where(Appointment.holder_id == user.id, in_force(today())).limit(1)
+        ).first()
+        if cover is not None:
+            for m in memos:
+                if m.pending_assignee_id == user.id:
+                    notes[m.id] = f"{cover.full_name} {KIND_LABELS[cover.kind.value]}ท่าน"
+    return notes
