@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -214,7 +215,7 @@ def test_openapi_describes_every_route(app, spec):
     served = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
-            path = rule.rule.removeprefix(API).replace("<int:memo_id>", "{memo_id}")
+            path = re.sub(r"<int:(\w+)>", r"{\1}", rule.rule.removeprefix(API))
             served |= {(path, m) for m in rule.methods if m in ALL}
     assert described == served
 

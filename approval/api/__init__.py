@@ -1,6 +1,7 @@
 """The JSON API under /api/v1 (see API.md): bearer tokens, JSON errors, OpenAPI document.
 
-The plan report's endpoints are in :mod:`approval.plan_report.api`, on the same blueprint.
+The plan report's endpoints are in :mod:`approval.plan_report.api`, the acting officials' in
+:mod:`approval.api.appointments`, on the same blueprint.
 """
 
 from flask import Flask
@@ -11,6 +12,7 @@ from .errors import register_routing_errors
 
 def register_api(app: Flask) -> None:
     from ..plan_report import api as plan_report_api  # noqa: F401  (its routes join bp)
+    from . import appointments  # noqa: F401  (its routes join bp)
     from .views import bp
 
     csrf.exempt(bp)
