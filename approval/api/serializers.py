@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import url_for
 
-from ..models import Event as EventRow
 from ..models import Appointment, Memo, MemoState, PlanReport, Step, User
+from ..models import Event as EventRow
 from ..plan_report import compute as plan_report
 from ..plan_report import service as plans
 
