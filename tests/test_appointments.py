@@ -15,10 +15,25 @@ import pytest
 import sqlalchemy as sa
 
 from approval import workflow
-from approval.errors import DomainError, Forbidden, InvalidTransition, NotYourTurn, ValidationFailed
+from approval.errors import (
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NotYourTurn,
+    ValidationFailed,
+)
 from approval.extensions import db
-from approval.models import Appointment, AppointmentKind, Event, Memo, MemoState, Step, StepStatus
+from approval.models import (
+    Appointment,
+    AppointmentKind,
+    Event,
+    Memo,
+    MemoState,
+    Step,
+    StepStatus,
+)
 from approval.services import appointments, audit, memos
+from approval.transaction import commit
 
 from .helpers import PASSWORD, act, memo_in, reference_memo, user
 from .test_workflow import ACTIONS, expected
@@ -304,7 +319,7 @@ def test_a_stand_in_outside_the_chain_sees_the_memo_only_while_covering_or_once_
                                          position="เจ้าพนักงานธุรการ", roles=["officer"], password=PASSWORD,
                                          enforce_policy=False)
     db.session.commit()
-    in_sql = lambda: memo.id in {m.id for m in db.session.scalars(memos.visible_query(outsider))}  # noqa: E731
+    in_sql = lambda: memo.id in {m.id for m in db.session.scalars(memos.visible_query(outsider))}
     with pytest.raises(DomainError):
         memos.get_memo(db.session, outsider, memo.id)
     assert not in_sql()
@@ -431,46 +446,7 @@ def test_the_appointment_ends_while_the_stand_in_signs(seeded):
             _reset(seeded)
         memo = memo_in("review_mayor")
         appointment = appoint("mayor", "deputy")
-        barrier = threading.Barrier(2)
-        results: dict[str, str] = {}
-
-        def sign():
-            with seeded.app_context():
-                try:
-                    fresh, actor = db.session.get(Memo, memo.id), user("deputy")
-                    _ = fresh.steps, fresh.organization, actor.roles
-                    barrier.wait(timeout=60)
-                    memos.act(db.session, fresh, actor, "order", decision="approve", password=PASSWORD)
-                    db.session.commit()
-                    results["sign"] = "ok"
-                except DomainError as exc:
-                    db.session.rollback()
-                    results["sign"] = str(exc.status)
-                finally:
-                    db.session.remove()
-
-        def end():
-            with seeded.app_context():
-                try:
-                    found, admin = db.session.get(Appointment, appointment.id), user("admin")
-                    _ = found.holder, admin.roles
-                    barrier.wait(timeout=60)
-                    appointments.end(db.session, admin, found)
-                    from approval.transaction import commit
-
-                    commit(db.session)
-                    results["end"] = "ok"
-                except DomainError as exc:
-                    db.session.rollback()
-                    results["end"] = str(exc.status)
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=sign), threading.Thread(target=end)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        results = _sign_and_end_at_once(seeded, memo.id, appointment.id)
         db.session.expire_all()
         fresh = db.session.get(Memo, memo.id)
         step = fresh.round_steps[-1]
@@ -494,6 +470,49 @@ def test_the_appointment_ends_while_the_stand_in_signs(seeded):
         outcomes.add((results["sign"], results["end"]))
         assert audit.verify_chain(db.session) == []
     assert all(end in ("ok", "409") for _, end in outcomes)
+
+
+def _sign_and_end_at_once(app, memo_id: int, appointment_id: int) -> dict[str, str]:
+    """The deputy orders (as รักษาราชการแทน) and the admin ends the appointment, released together."""
+    barrier = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def sign():
+        with app.app_context():
+            try:
+                fresh, actor = db.session.get(Memo, memo_id), user("deputy")
+                _ = fresh.steps, fresh.organization, actor.roles
+                barrier.wait(timeout=60)
+                memos.act(db.session, fresh, actor, "order", decision="approve", password=PASSWORD)
+                commit(db.session)
+                results["sign"] = "ok"
+            except DomainError as exc:
+                db.session.rollback()
+                results["sign"] = str(exc.status)
+            finally:
+                db.session.remove()
+
+    def end():
+        with app.app_context():
+            try:
+                found, admin = db.session.get(Appointment, appointment_id), user("admin")
+                _ = found.holder, admin.roles
+                barrier.wait(timeout=60)
+                appointments.end(db.session, admin, found)
+                commit(db.session)
+                results["end"] = "ok"
+            except DomainError as exc:
+                db.session.rollback()
+                results["end"] = str(exc.status)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sign), threading.Thread(target=end)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
 
 
 def _reset(app):
