@@ -499,9 +499,11 @@ def appointment_end(appointment_id: int):
         found = appointment_service.get(db.session, actor, appointment_id)
     except DomainError:
         abort(404)
-    with attempt() as work:
+    with attempt(flash_error=False) as work:
         ended = appointment_service.end(db.session, actor, found)
-    if not work.failed:
+    if work.failed:
+        abort(work.error.status)
+    else:
         flash("สิ้นสุดการแต่งตั้งแล้ว" if ended else "การแต่งตั้งนี้สิ้นสุดไปก่อนแล้ว", "success")
     return redirect(url_for("admin.appointments"))
 
