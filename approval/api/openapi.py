@@ -391,7 +391,7 @@ def _paths() -> dict:
         },
         "/appointments/{appointment_id}": {
             "parameters": [{"name": "appointment_id", "in": "path", "required": True,
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**62 - 1}}],
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
             "delete": _op("End the appointment now (the record stays; unsigned steps are the holder's again)", {
                 "204": {"description": "Ended (or already ended)"},
                 "403": _error("Not an administrator, nor the holder (forbidden)"),

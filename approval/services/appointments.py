@@ -27,6 +27,7 @@ from .text import clean_text
 KIND_LABELS = {"acting": "รักษาราชการแทน", "delegated": "ปฏิบัติราชการแทน"}
 FIELDS = frozenset({"kind", "holder_id", "stand_in_id", "starts_on", "ends_on", "order_number", "order_date", "note"})
 ORDER_NUMBER_MAX, NOTE_MAX = 100, 500
+ID_MAX = 2**31  #: ids are 32-bit integers on PostgreSQL
 ENDED = "การแต่งตั้งให้ท่านปฏิบัติหน้าที่แทนสิ้นสุดแล้ว กรุณาโหลดหน้าใหม่"
 
 
@@ -128,7 +129,7 @@ def _date(value, field: str, errors: dict, required: bool) -> dt.date | None:
 
 def _person(session: Session, value, org_id: int, field: str, errors: dict) -> User | None:
     raw = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
-    person = session.get(User, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    person = session.get(User, int(raw)) if raw.isdigit() and 0 < int(raw) < ID_MAX else None
     if person is None or person.organization_id != org_id:
         errors[field] = "ต้องเป็นผู้ใช้ของหน่วยงานเดียวกัน"
         return None
@@ -224,7 +225,7 @@ def get(session: Session, actor: User, appointment_id) -> Appointment:
         key = int(appointment_id)
     except (TypeError, ValueError):
         raise NotFound("ไม่พบการแต่งตั้งนี้") from None
-    found = session.get(Appointment, key) if abs(key) < 2**62 else None
+    found = session.get(Appointment, key) if 0 < key < ID_MAX else None
     if found is None or found.organization_id != actor.organization_id or not _may_see(actor, found):
         raise NotFound("ไม่พบการแต่งตั้งนี้")
     return found
