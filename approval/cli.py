@@ -45,7 +45,7 @@ def seed_org(session, org_data, people, chain, password: str | None) -> tuple[Or
             created[username] = pw
         users[username] = user
     if not org.chain:
-        organizations.set_chain(session, org, [(t, k, users[u], None) for t, k, u in chain])
+        organizations.set_chain(session, org, [(t, k, users[u]) for t, k, u in chain])
     return org, users, created
 
 

@@ -5,6 +5,14 @@ memo and a person, :func:`check` says which transition they may take (or raises 
 error that refuses it), :func:`allowed_actions` lists them for the buttons, and
 :func:`validate_input` and :func:`chain_problems` check what an action or a chain carries.
 The effects -- step rows, numbers, events -- are :mod:`approval.services.chain`'s.
+
+Acting officials: whose turn a pending step is depends on the appointments in force on the
+day of acting, which :mod:`approval.services.appointments` reads and hands in as a
+:class:`Standing` (plain data). The step's assignee may act, unless someone acts for them
+(``acting``: รักษาราชการแทน); the stand-in of an appointment in force may act in their stead
+(``acting``, or ``delegated``: ปฏิบัติราชการแทน, the holder keeping their own turn too). Each
+step is its own act: a person on the chain who also stands in for a later step signs both,
+one act each (see :func:`turn`).
 """
 
 from __future__ import annotations
@@ -40,6 +48,63 @@ class Who(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Cover:
+    """An appointment in force today under which the user may act for `holder_id`."""
+
+    holder_id: int
+    kind: str  #: "acting" (รักษาราชการแทน) | "delegated" (ปฏิบัติราชการแทน)
+    appointment_id: int
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The appointments in force today that concern one user, as plain data."""
+
+    covers: tuple[Cover, ...] = ()  #: the holders this user may act for
+    replaced_by: int | None = None  #: the stand-in acting (รักษาราชการแทน) for this user, if any
+
+    def cover_for(self, holder_id: int | None) -> Cover | None:
+        return next((c for c in self.covers if c.holder_id == holder_id), None)
+
+    @property
+    def holder_ids(self) -> frozenset[int]:
+        return frozenset(c.holder_id for c in self.covers)
+
+
+#: No appointment concerns the user (the default everywhere).
+NO_STANDING = Standing()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Whose turn the pending step is for one user: their own (cover None) or as a stand-in."""
+
+    cover: Cover | None = None
+
+    @property
+    def capacity(self) -> str | None:
+        return self.cover.kind if self.cover else None
+
+
+def turn(memo: Memo, user, standing: Standing = NO_STANDING) -> Turn | None:
+    """May `user` act on the pending step, and in which capacity (None: not their turn).
+
+    Their own step is theirs unless a stand-in acts for them (``acting``); a delegation
+    leaves it theirs. Someone else's step is theirs when they stand in for its assignee.
+    A person's own step comes first: a stand-in who is also the assignee acts as themselves.
+    The same person may sign two steps of one round -- their own (say, as ปลัด) and the
+    holder's (as รักษาราชการแทน นายก) -- but each by its own act, never one act for two.
+    """
+    pending = memo.pending_step
+    if pending is None or user.id is None:
+        return None
+    if pending.assignee_id == user.id:
+        return None if standing.replaced_by is not None else Turn()
+    cover = standing.cover_for(pending.assignee_id)
+    return Turn(cover) if cover is not None else None
+
+
+@dataclass(frozen=True)
 class Transition:
     to: MemoState
     who: Who
@@ -71,13 +136,13 @@ def parse_action(value: str) -> Action:
         raise ValidationFailed("ไม่รู้จักคำสั่งนี้", {"action": "ไม่รู้จักคำสั่งนี้"}) from None
 
 
-def _is(user, memo: Memo, who: Who) -> bool:
+def _is(user, memo: Memo, who: Who, standing: Standing = NO_STANDING) -> bool:
     pending = memo.pending_step
     if who is Who.AUTHOR:
         return memo.author_id == user.id
     if who is Who.RECORDS:
         return user.has_role(Role.RECORDS)
-    if pending is None or pending.assignee_id != user.id:
+    if turn(memo, user, standing) is None:
         return False
     if who is Who.OPINION_SIGNER:
         return pending.kind is StepKind.OPINION
@@ -86,32 +151,39 @@ def _is(user, memo: Memo, who: Who) -> bool:
     return who is Who.PENDING_SIGNER
 
 
-def check(memo: Memo, user, action: Action) -> Transition:
-    """The transition `user` may take, or the domain error that refuses it."""
+def check(memo: Memo, user, action: Action, standing: Standing = NO_STANDING) -> Transition:
+    """The transition `user` may take, or the domain error that refuses it.
+
+    `standing`: the appointments in force today that concern `user` (none by default).
+    """
     rule = TRANSITIONS.get((memo.state, action))
     if rule is None:
         raise InvalidTransition(
             f"ไม่สามารถ{ACTION_LABELS[action.value]}หนังสือที่อยู่ในสถานะ \"{STATE_LABELS[memo.state]}\" ได้"
         )
-    if not _is(user, memo, rule.who):
-        signed = any(s.assignee_id == user.id and s.status is not StepStatus.WAITING
+    if not _is(user, memo, rule.who, standing):
+        signed = any((s.assignee_id == user.id or s.signed_by_id == user.id) and s.status is not StepStatus.WAITING
                      and s.status is not StepStatus.PENDING for s in memo.round_steps)
         if rule.who is not Who.AUTHOR and rule.who is not Who.RECORDS and signed:
             # The step this user held was already recorded (often: a second click).
             raise InvalidTransition("ท่านได้ลงนามในขั้นตอนนี้ไปแล้ว")
+        pending = memo.pending_step
+        if (rule.who not in (Who.AUTHOR, Who.RECORDS) and standing.replaced_by is not None
+                and pending is not None and pending.assignee_id == user.id):
+            raise NotYourTurn("ขณะนี้มีผู้รักษาราชการแทนท่าน ท่านจะลงนามในขั้นนี้ได้เมื่อการแต่งตั้งสิ้นสุด")
         raise NotYourTurn("ยังไม่ถึงลำดับของท่าน หรือท่านไม่มีสิทธิ์ดำเนินการนี้")
     if action is A.WITHDRAW and any(s.signed_at for s in memo.round_steps):
         raise InvalidTransition("ดึงกลับไม่ได้ เพราะมีผู้ลงนามในรอบนี้แล้ว")
     return rule
 
 
-def allowed_actions(memo: Memo, user) -> list[Action]:
+def allowed_actions(memo: Memo, user, standing: Standing = NO_STANDING) -> list[Action]:
     """Actions the user may take now (for showing buttons)."""
     result = []
     for (state, action) in TRANSITIONS:
         if state is memo.state:
             try:
-                check(memo, user, action)
+                check(memo, user, action, standing)
             except (InvalidTransition, NotYourTurn):
                 continue
             result.append(action)

@@ -439,19 +439,20 @@ def test_anyone_uploads_their_own_signature(users, app, client):
 
 # --- the chain ------------------------------------------------------------------------------
 
-def test_chain_editor_saves_the_chain_with_an_acting_line(users, app):
+def test_chain_editor_saves_the_chain_without_an_acting_line(users, app):
+    """The free-text acting line went away: a stand-in is an appointment (the page says where)."""
     client = admin_client(app)
     rows = [("ความเห็นหัวหน้าสำนักปลัด", "opinion", users["head"].id, ""),
             ("คำสั่ง", "order", users["deputy"].id, "ปฏิบัติราชการแทนนายกองค์การบริหารส่วนตำบลขอนหาด")]
     assert client.post("/admin/chain", data=chain_form(rows)).status_code == 302
     org = db.session.get(Organization, users["admin"].organization_id)
     db.session.refresh(org)
-    assert [(s.title, s.kind.value, s.assignee_id, s.acting) for s in org.chain] == [
-        (t, k, a, acting or None) for t, k, a, acting in rows]
+    assert [(s.title, s.kind.value, s.assignee_id) for s in org.chain] == [(t, k, a) for t, k, a, _ in rows]
     [event] = admin_events("admin.set_chain")
     assert event.actor_id == users["admin"].id
     page = client.get("/admin/chain").get_data(as_text=True)
-    assert "ปฏิบัติราชการแทนนายกองค์การบริหารส่วนตำบลขอนหาด" in page
+    assert "ปฏิบัติราชการแทนนายกองค์การบริหารส่วนตำบลขอนหาด" not in page and "steps-0-acting" not in page
+    assert 'id="chain-acting-note"' in page and "/admin/appointments" in page
 
 
 @pytest.mark.parametrize("rows, key", [
@@ -463,7 +464,6 @@ def test_chain_editor_saves_the_chain_with_an_acting_line(users, app):
     ([("ความเห็น", "opinion", "org2.head", ""), ("คำสั่ง", "order", "mayor", "")], "chain.0.assignee"),
     ([("ความเห็น", "opinion", "", ""), ("คำสั่ง", "order", "mayor", "")], "chain.0.assignee"),
     ([("ความเห็น", "sideways", "head", ""), ("คำสั่ง", "order", "mayor", "")], "chain.0.kind"),
-    ([("ความเห็น", "opinion", "head", "ก" * 201), ("คำสั่ง", "order", "mayor", "")], "chain.0.acting"),
 ])
 def test_invalid_chains_are_refused(users, app, rows, key):
     client = admin_client(app)
@@ -490,7 +490,7 @@ def test_chain_commands_and_preview_without_javascript(users, app):
     preview = page[page.index("data-chain-preview>"):]
     assert preview.index("ความเห็นหัวหน้า") < preview.index("คำสั่งนายก")
     assert f"({users['mayor'].full_name})" in preview and users["mayor"].position in preview
-    assert "รักษาราชการแทนนายกองค์การบริหารส่วนตำบล" in preview and "......" in preview
+    assert "รักษาราชการแทนนายกองค์การบริหารส่วนตำบล" not in preview and "......" in preview
     page = client.post("/admin/chain", data={**chain_form(rows), "chain_cmd": "up:1"}).get_data(as_text=True)
     preview = page[page.index("data-chain-preview>"):]
     assert preview.index("คำสั่งนายก") < preview.index("ความเห็นหัวหน้า")
@@ -502,17 +502,17 @@ def test_chain_commands_and_preview_without_javascript(users, app):
 
 
 def test_preview_blocks_match_the_printed_memo(users):
-    """The preview shows what pdf/memo.html prints for an unsigned step: heading, (name), position, acting."""
+    """The preview shows what pdf/memo.html prints for an unsigned step: heading, (name), position."""
     from approval.web.admin import preview_blocks
 
     org = users["admin"].organization
     people = {u.id: u for u in users.values()}
-    rows = [{"title": s.title, "kind": s.kind.value, "assignee_id": s.assignee_id, "acting": s.acting or ""}
-            for s in org.chain]
+    rows = [{"title": s.title, "kind": s.kind.value, "assignee_id": s.assignee_id} for s in org.chain]
     blocks = preview_blocks(rows, people)
     printed = printing.memo_print_dict(memo_in("review_head"))["steps"]
-    assert [(b["title"], b["full_name"], b["position"], b["acting"]) for b in blocks] == [
-        (s["title"], s["signer"]["full_name"], s["signer"]["position"], s["acting"]) for s in printed]
+    assert [(b["title"], b["full_name"], b["position"]) for b in blocks] == [
+        (s["title"], s["signer"]["full_name"], s["signer"]["position"]) for s in printed]
+    assert all(s["acting"] is None and s["capacity"] is None for s in printed)
 
 
 def test_memos_in_flight_keep_their_chain(users, app):

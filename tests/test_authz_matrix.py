@@ -51,6 +51,11 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
     "archive.integrity": ("role", {"records", "admin"}),
     "admin.log": ("role", {"records", "admin"}),
     "admin.my_signature": ("user", SIGNED_IN), "admin.my_signature_image": ("user", SIGNED_IN),
+    # acting officials: administrators, and the executive for their own position (the probe's
+    # appointment covers the mayor); anyone may list what concerns them
+    "admin.appointments": ("role", {"admin", "mayor"}), "admin.appointment_end": ("role", {"admin", "mayor"}),
+    "api.create_appointment": ("role", {"admin", "mayor"}), "api.end_appointment": ("role", {"admin", "mayor"}),
+    "api.list_appointments": ("user", SIGNED_IN),
     **{e: ("role", {"admin"}) for e in (
         "admin.chain", "admin.emblem", "admin.people", "admin.person_activate", "admin.person_deactivate",
         "admin.person_edit", "admin.person_end_sessions", "admin.person_new", "admin.person_reset_password",
@@ -133,6 +138,12 @@ def test_matrix(app, seeded, no_pdf, state):
     memo = helpers.memo_in(state)
     memo_id = memo.id
     legal_id = helpers.user("admin").id  # admin routes act on the admin (self-deactivation is refused)
+    from approval.services import appointments
+
+    appointment_id = appointments.appoint(db.session, helpers.user("admin"), {
+        "kind": "delegated", "holder_id": helpers.user("mayor").id, "stand_in_id": helpers.user("records").id,
+        "starts_on": appointments.today().isoformat()}).id
+    db.session.commit()
     before = _snapshot(memo_id)
     clients, tokens = {}, {}
     for role in ROLES:
@@ -149,7 +160,8 @@ def test_matrix(app, seeded, no_pdf, state):
         url = _build(rule, {a: {"memo_id": memo_id, "user_id": legal_id, "filename": "css/app.css",
                                 "fmt": "csv", "notification_id": 999_999, "delivery_id": 999_999,
                                 "day_off_id": 999_999, "attachment_id": attachment.id,
-                                "token": "no-such-token", "organization_id": memo.organization_id}[a] for a in rule.arguments})
+                                "token": "no-such-token", "organization_id": memo.organization_id,
+                                "appointment_id": appointment_id}[a] for a in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint in ("auth.logout", "api.revoke_token"):
                 continue  # they end the probe's own session (tested in test_security)

@@ -36,8 +36,8 @@ def _generated_org(rng: random.Random):
 
 def _new_chain(org, people, rng: random.Random) -> None:
     signers = rng.sample(people, rng.randint(1, 4))
-    links = [(f"ขั้น {i}", StepKind.OPINION.value, p, None) for i, p in enumerate(signers[:-1])]
-    links.append(("สั่งการ", StepKind.ORDER.value, signers[-1], None))
+    links = [(f"ขั้น {i}", StepKind.OPINION.value, p) for i, p in enumerate(signers[:-1])]
+    links.append(("สั่งการ", StepKind.ORDER.value, signers[-1]))
     organizations.set_chain(db.session, org, links)
 
 

@@ -132,8 +132,8 @@ def test_submit_gives_number_and_freezes_the_chain(seeded):
     # Changing the organisation's chain later never changes a memo in flight.
     from approval.services import organizations
     org = memo.organization
-    organizations.set_chain(db.session, org, [("ความเห็นใหม่", "opinion", user("deputy"), None),
-                                              ("คำสั่ง", "order", user("head"), None)])
+    organizations.set_chain(db.session, org, [("ความเห็นใหม่", "opinion", user("deputy")),
+                                              ("คำสั่ง", "order", user("head"))])
     db.session.commit()
     db.session.refresh(memo)
     assert [s.assignee.username for s in memo.round_steps] == ["head", "deputy", "mayor"]

@@ -1,6 +1,7 @@
 """The JSON API under /api/v1 (see API.md): bearer tokens, JSON errors, OpenAPI document.
 
-The plan report's endpoints are in :mod:`approval.plan_report.api`, on the same blueprint.
+The plan report's endpoints are in :mod:`approval.plan_report.api`, the acting officials' in
+:mod:`approval.api.appointments`, on the same blueprint.
 """
 
 from flask import Flask
@@ -15,6 +16,7 @@ def register_api(app: Flask) -> None:
     from ..notifications import api as notifications_api  # noqa: F401  (its routes join bp)
     from ..plan_report import api as plan_report_api  # noqa: F401  (its routes join bp)
     from ..signatures import api as signatures_api  # noqa: F401  (its routes join bp)
+    from . import appointments  # noqa: F401  (its routes join bp)
     from .views import bp
 
     csrf.exempt(bp)

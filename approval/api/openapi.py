@@ -8,6 +8,7 @@ from ..models import Decision, MemoState, StepDecision, StepKind, StepStatus
 from ..notifications import openapi as notifications_openapi
 from ..plan_report import io as plan_io
 from ..plan_report.compute import STATUSES
+from ..services import appointments as appointment_service
 from ..services import memos as memo_service
 from ..workflow import COMMENT_MAX, Action
 
@@ -16,6 +17,8 @@ DECISIONS = [d.value for d in Decision]
 MONEY = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "examples": ["105000.00"]}
 PERCENT = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "examples": ["63.27"]}
 DATETIME = {"type": "string", "format": "date-time"}
+DATE = {"type": "string", "format": "date"}
+KINDS = ["acting", "delegated"]
 ERROR_CODES = [
     "bad_request", "unauthenticated", "forbidden", "not_your_turn", "confirmation_failed", "not_found",
     "method_not_allowed", "invalid_transition", "conflict", "version_mismatch", "too_large", "unsupported_media_type",
@@ -119,7 +122,26 @@ def _schemas() -> dict:
             "status": {"type": "string", "enum": [s.value for s in StepStatus]},
             "decision": _nullable({"type": "string", "enum": [d.value for d in StepDecision]}),
             "comment": {"type": "string"}, "signed_at": _nullable(DATETIME), "round": {"type": "integer"},
+            "signed_by": _nullable(_ref("UserSummary")),
+            "capacity": _nullable({"type": "string", "enum": KINDS,
+                                   "description": "acting: รักษาราชการแทน; delegated: ปฏิบัติราชการแทน; "
+                                                  "null when the assignee signed"}),
+            "on_behalf_of": _nullable(_ref("UserSummary")),
         }),
+        "Appointment": _obj({
+            "id": {"type": "integer"}, "kind": {"type": "string", "enum": KINDS},
+            "holder": _ref("UserSummary"), "stand_in": _ref("UserSummary"),
+            "starts_on": DATE, "ends_on": _nullable(DATE),
+            "order_number": _nullable({"type": "string", "examples": ["๑๒/๒๕๖๘"]}),
+            "order_date": _nullable(DATE), "note": {"type": "string"}, "ended_at": _nullable(DATETIME),
+        }),
+        "AppointmentList": _obj({"items": {"type": "array", "items": _ref("Appointment")}}),
+        "AppointmentCreate": _obj({
+            "kind": {"type": "string", "enum": KINDS}, "holder_id": {"type": "integer"},
+            "stand_in_id": {"type": "integer"}, "starts_on": DATE, "ends_on": _nullable(DATE),
+            "order_number": _nullable(_text(appointment_service.ORDER_NUMBER_MAX)),
+            "order_date": _nullable(DATE), "note": _nullable(_text(appointment_service.NOTE_MAX)),
+        }, ["kind", "holder_id", "stand_in_id", "starts_on"]),
         "Event": _obj({
             "at": DATETIME, "actor": _nullable(_ref("UserSummary")), "action": {"type": "string"},
             "from_state": _nullable({"type": "string"}), "to_state": _nullable({"type": "string"}),
@@ -447,6 +469,33 @@ def _paths() -> dict:
                     "type": "string", "contentMediaType": "application/pdf"}}}},
                 **NOT_FOUND,
             }, op_id="getMemoPrint", tags=["attachments"]),
+        },
+        "/appointments": {
+            "post": _op("Appoint a stand-in (administrator; an executive for their own position)", {
+                "201": _json("The appointment", "Appointment"), **BODY_ERRORS,
+                "403": _error("Not an administrator, nor the executive holding the position (forbidden)"),
+                "422": _error("Invalid fields: holder and stand-in must be different users of the caller's "
+                              "organisation; dates; or it overlaps another appointment for the holder "
+                              "(validation_error)"),
+            }, op_id="createAppointment", body=_body("AppointmentCreate"), tags=["appointments"]),
+            "get": _op("The organisation's appointments (only one's own for people who are not "
+                       "administrator, executive or records officer), newest first", {
+                "200": _json("The appointments", "AppointmentList"),
+                "422": _error("Invalid query parameter (validation_error)"),
+            }, op_id="listAppointments", tags=["appointments"], params=[
+                {"name": "active", "in": "query", "required": False,
+                 "description": "true: only those in force today (Asia/Bangkok); false: only those not",
+                 "schema": {"type": "string", "enum": ["true", "false"]}},
+            ]),
+        },
+        "/appointments/{appointment_id}": {
+            "parameters": [{"name": "appointment_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
+            "delete": _op("End the appointment now (the record stays; unsigned steps are the holder's again)", {
+                "204": {"description": "Ended (or already ended)"},
+                "403": _error("Not an administrator, nor the holder (forbidden)"),
+                "404": _error("No such appointment in the caller's organisation (not_found)"),
+            }, op_id="endAppointment", tags=["appointments"]),
         },
         "/openapi.json": {"get": _op("This document", {
             "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}},

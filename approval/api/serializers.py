@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import url_for
 
+from ..models import Appointment, Memo, MemoState, PlanReport, Step, User
 from ..models import Event as EventRow
-from ..models import Memo, MemoState, PlanReport, Step, User
 from ..plan_report import compute as plan_report
 from ..plan_report import service as plans
 
@@ -75,6 +75,33 @@ def step(s: Step) -> dict:
         "seq": s.seq, "title": text(s.title), "kind": s.kind.value, "assignee": user_summary(s.assignee),
         "acting": text(s.acting) or None, "status": s.status.value, "decision": _value(s.decision),
         "comment": text(s.comment or ""), "signed_at": when(s.signed_at), "round": s.round,
+        **signer(s),
+    }
+
+
+def signer(s: Step) -> dict:
+    """Who signed the step (their name and position as kept at signing), in which capacity, on whose
+    behalf (the assignee, with their position as it was then). No queries: the step's own columns."""
+    if s.signed_at is None or s.signed_by_id is None:
+        return {"signed_by": None, "capacity": None, "on_behalf_of": None}
+    own = s.signed_by_id == s.assignee_id
+    signed_by = {"id": s.signed_by_id,
+                 "full_name": text(s.signer_name or (s.assignee.full_name if own else "")),
+                 "position": text(s.signer_position or (s.assignee.position if own else ""))}
+    on_behalf_of = None
+    if s.capacity and s.on_behalf_of_id is not None:
+        on_behalf_of = {"id": s.on_behalf_of_id, "full_name": text(s.assignee.full_name),
+                        "position": text(s.on_behalf_of_position or s.assignee.position)}
+    return {"signed_by": signed_by, "capacity": s.capacity, "on_behalf_of": on_behalf_of}
+
+
+def appointment(a: Appointment) -> dict:
+    """Appointment = {"id", "kind", "holder", "stand_in", "starts_on", "ends_on", "order_number",
+    "order_date", "note", "ended_at"}."""
+    return {
+        "id": a.id, "kind": a.kind.value, "holder": user_summary(a.holder), "stand_in": user_summary(a.stand_in),
+        "starts_on": day(a.starts_on), "ends_on": day(a.ends_on), "order_number": text(a.order_number),
+        "order_date": day(a.order_date), "note": text(a.note or ""), "ended_at": when(a.ended_at),
     }
 
 

@@ -4,6 +4,7 @@ The plan report's models live in its own package (:mod:`approval.plan_report.mod
 re-exported here so that the metadata (and Alembic) sees every table.
 """
 
+from .appointment import Appointment, AppointmentKind
 from .audit import AuditCheckpoint, SignatureImage
 from .memo import (
     Decision,
@@ -27,7 +28,7 @@ from .session import LoginThrottle, UserSession
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
-    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "Attachment", "AuditCheckpoint", "ChainStep", "Decision", "Event", "LoginThrottle", "Memo",
+    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "Appointment", "AppointmentKind", "Attachment", "AuditCheckpoint", "ChainStep", "Decision", "Event", "LoginThrottle", "Memo",
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
     "Role", "SecurityEvent", "SignatureImage", "Step", "StepDecision", "StepKind", "StepStatus", "User", "UserSession",
 ]

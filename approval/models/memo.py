@@ -16,6 +16,7 @@ from .user import READ_ALL_ROLES
 
 if TYPE_CHECKING:
     from ..plan_report.models import PlanReport
+    from .appointment import Appointment
     from .organization import Organization
     from .user import User
 
@@ -134,8 +135,10 @@ class Memo(db.Model):
         """Only the author edits, and only while the memo is editable."""
         return self.author_id == user.id and self.is_editable
 
-    def can_view(self, user: User) -> bool:
-        """Its author; once submitted, everyone on its chain and the READ_ALL_ROLES.
+    def can_view(self, user: User, covering: frozenset[int] = frozenset()) -> bool:
+        """Its author; once submitted, everyone on its chain (or who signed a step of it) and the
+        READ_ALL_ROLES; while in review, the stand-in of the pending step's assignee
+        (`covering`: the holders the user stands in for today, services.appointments).
 
         Other organisations never see it. ``services.memos.visible_query`` states the same
         rule in SQL; ``tests/test_visibility.py`` holds the two together.
@@ -148,7 +151,9 @@ class Memo(db.Model):
             return False
         if user.roles & READ_ALL_ROLES:
             return True
-        return any(s.assignee_id == user.id for s in self.steps)
+        if any(s.assignee_id == user.id or s.signed_by_id == user.id for s in self.steps):
+            return True
+        return self.state is MemoState.IN_REVIEW and self.pending_assignee_id in covering
 
     def __repr__(self) -> str:
         return f"<Memo {self.id} {self.state.value}>"
@@ -168,6 +173,8 @@ class Step(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[StepKind] = mapped_column(enum_column(StepKind, "step_kind"))
     assignee_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    #: The free-text capacity line the chain editor had before appointments (migration
+    #: e8a0f0000008): kept and printed for the steps that were copied with one; new steps have none.
     acting: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     status: Mapped[StepStatus] = mapped_column(enum_column(StepStatus, "step_status"))
     decision: Mapped[StepDecision | None] = mapped_column(
@@ -180,9 +187,19 @@ class Step(db.Model):
     signer_name: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     signer_position: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     signature_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  #: signature_image
+    #: Who signed: the assignee, or a stand-in (then ``capacity`` says how and ``on_behalf_of_id``
+    #: is the assignee, whose position as it was then is ``on_behalf_of_position``).
+    signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+    capacity: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)  #: "acting" | "delegated"
+    on_behalf_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
+    on_behalf_of_position: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    appointment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appointment.id"), nullable=True)
 
     memo: Mapped[Memo] = relationship(back_populates="steps")
-    assignee: Mapped[User] = relationship()
+    assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
+    appointment: Mapped[Appointment | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Step {self.id} r{self.round}#{self.seq} {self.status.value}>"

@@ -76,7 +76,6 @@ class ChainStep(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[StepKind] = mapped_column(enum_column(StepKind, "step_kind"))
     assignee_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    acting: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
 
     organization: Mapped[Organization] = relationship(back_populates="chain")
     assignee: Mapped[User] = relationship()

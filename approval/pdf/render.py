@@ -172,6 +172,35 @@ def position_lines(position, width: float = SIG_WIDTH) -> list[str]:
     return field_lines(text, width)
 
 
+def capacity_lines(position, capacity: dict | None, thai: bool = True, width: float = SIG_WIDTH) -> list[str]:
+    """The signer's own position, then a stand-in's capacity, as the regulation's examples print:
+
+        ปลัดองค์การบริหารส่วนตำบลขอนหาด รักษาราชการแทน
+        นายกองค์การบริหารส่วนตำบลขอนหาด
+
+    The word follows the signer's position on its last line when it fits, else its own line;
+    the holder's position is broken as any position is; the order, when given, last.
+    """
+    lines = position_lines(position, width)
+    if not capacity:
+        return lines
+    word = capacity.get("word") or ""
+    if lines and stringWidth(f"{lines[-1]} {word}", "sarabun_00", 16) <= width - _FIELD_SLACK:
+        lines[-1] = f"{lines[-1]} {word}"
+    else:
+        lines.append(word)
+    lines += position_lines(capacity.get("position"), width)
+    order = ""
+    if capacity.get("order_number"):
+        number = str(capacity["order_number"])
+        order = f"ตามคำสั่งที่ {thai_digits(number) if thai else thai_digits_to_arabic(number)}"
+    if capacity.get("order_date"):
+        order += f" ลงวันที่ {thai_date(capacity['order_date'], digits=thai)}"
+    if order:
+        lines += field_lines(order.strip(), width)
+    return lines
+
+
 def esign_text(moment, thai: bool) -> str:
     """The electronic signature mark printed in place of a signature image:
     ``ลงนามอิเล็กทรอนิกส์ ๒ ธ.ค. ๒๕๖๙ ๑๐:๑๘ น.`` (Bangkok time)."""
@@ -225,7 +254,7 @@ def build_context(memo: dict) -> tuple[dict, list[Path]]:
         signer["signature_src"] = img(signer.get("signature_path"))
         signed = step.get("status") in {"done", "returned"} and step.get("signed_at") is not None
         signer["esign_text"] = esign_text(step.get("signed_at"), thai) if signed and decided else ""
-        signer["position_lines"] = position_lines(signer.get("position"))
+        signer["position_lines"] = capacity_lines(signer.get("position"), step.get("capacity"), thai)
         steps.append(
             {
                 **step,

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from ..errors import ValidationFailed
 from ..models import ChainStep, Event, Memo, Step, StepDecision, StepStatus
 from ..thai import utcnow
-from ..workflow import Action, Transition, chain_problems, validate_input
-from . import audit, numbering, signing
+from ..workflow import Action, Transition, Turn, chain_problems, validate_input
+from . import appointments, audit, numbering, signing
 
 
 def _start_round(session: Session, memo: Memo, chain: list[ChainStep], now: dt.datetime) -> None:
@@ -31,7 +31,7 @@ def _start_round(session: Session, memo: Memo, chain: list[ChainStep], now: dt.d
     for seq, link in enumerate(chain, start=1):
         memo.steps.append(Step(
             organization_id=memo.organization_id, round=memo.round, seq=seq, title=link.title,
-            kind=link.kind, assignee_id=link.assignee_id, assignee=link.assignee, acting=link.acting,
+            kind=link.kind, assignee_id=link.assignee_id, assignee=link.assignee,
             status=StepStatus.PENDING if seq == 1 else StepStatus.WAITING, comment="",
         ))
     if memo.number is None:
@@ -58,8 +58,14 @@ def apply(
     decision: str | None = None,
     chain: list[ChainStep] | None = None,
     confirmed: bool = False,
+    turn: Turn | None = None,
 ) -> Event:
-    """Carry out `action`, already allowed by ``workflow.check`` as `rule`, and record its event."""
+    """Carry out `action`, already allowed by ``workflow.check`` as `rule`, and record its event.
+
+    `turn` (``workflow.turn``): in which capacity the user acts on the pending step; a
+    stand-in's signature records the appointment it was made under, which must still be in
+    force (``appointments.use``), and on whose behalf.
+    """
     comment = (comment or "").strip()
     chosen = validate_input(rule, action, comment, decision)
     now = utcnow()
@@ -81,6 +87,14 @@ def apply(
         data["signer"] = block = signing.snapshot(session, user)
         step.signer_name, step.signer_position = block["full_name"], block["position"]
         step.signature_sha256 = block["signature_sha256"]
+        step.signed_by_id = user.id
+        cover = turn.cover if turn is not None else None
+        if cover is not None:
+            appointments.use(session, cover)
+            step.capacity, step.appointment_id = cover.kind, cover.appointment_id
+            step.on_behalf_of_id, step.on_behalf_of_position = step.assignee_id, step.assignee.position
+            data["capacity"] = {"kind": cover.kind, "on_behalf_of": step.assignee_id,
+                                "position": step.assignee.position, "appointment_id": cover.appointment_id}
         if action is Action.FORWARD:
             step.status, step.decision = StepStatus.DONE, StepDecision.FORWARD
             following = next(s for s in memo.round_steps if s.seq == step.seq + 1)

@@ -33,7 +33,7 @@ from ..notifications import service as notifications
 from ..numbers import parse_id
 from ..thai import utcnow
 from ..transaction import conflicts_as_409
-from . import accounts, anchors, audit, documents, search, security_log
+from . import accounts, anchors, appointments, audit, documents, search, security_log
 from . import chain as chain_service
 from .text import clean_text
 
@@ -198,16 +198,20 @@ def act(
     chosen = workflow.parse_action(action)
     if not isinstance(comment, str) or (decision is not None and not isinstance(decision, str)):
         raise ValidationFailed("ข้อมูลไม่ถูกต้อง", {"comment": "ต้องเป็นข้อความ"})
-    rule = workflow.check(memo, user, chosen)
+    # Whose turn a pending step is depends on the appointments in force today (acting officials).
+    standing = appointments.standing(session, user) if memo.state is MemoState.IN_REVIEW else workflow.NO_STANDING
+    rule = workflow.check(memo, user, chosen, standing)
+    turn = workflow.turn(memo, user, standing)
     confirmed = False
     if rule.signing and memo.organization.setting("require_signing_password"):
+        # A stand-in confirms with their own password: the signature is theirs.
         accounts.confirm_password(user, password)  # throttled per account; counted even if rolled back
         confirmed = True
     chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
     with conflicts_as_409(session, MEMO_CONFLICT):
         event = chain_service.apply(session, memo, user, chosen, rule,
                                     comment=clean_text(comment, "comment", strip=False),
-                                    decision=decision, chain=chain, confirmed=confirmed)
+                                    decision=decision, chain=chain, confirmed=confirmed, turn=turn)
         key = signatures.sign_step(session, memo, user, password, event) if confirmed else None
         if memo.state is MemoState.DECIDED:
             signatures.seal_document(session, memo, documents.freeze(session, memo), key)
@@ -250,9 +254,18 @@ def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Mem
             selectinload(Memo.events),
         )
     memo = session.scalar(query)
-    if memo is None or not memo.can_view(user):
+    if memo is None or not _may_view(session, memo, user):
         raise _not_found(user, f"memo {memo_id}")
     return memo
+
+
+def _may_view(session: Session, memo: Memo, user: User) -> bool:
+    """Memo.can_view, with the holders the user stands in for today (one more query, only when needed)."""
+    if memo.can_view(user):
+        return True
+    if memo.state is not MemoState.IN_REVIEW or memo.organization_id != user.organization_id:
+        return False
+    return memo.can_view(user, covering=appointments.standing(session, user).holder_ids)
 
 
 @dataclass(frozen=True)
@@ -283,12 +296,11 @@ def _waiting_clause(user: User):
     """Everything waiting for `user`, as one condition on Memo: steps pending with them, their
     own returned memos, and for records officers the decided memos not yet archived.
 
-    The one place to add a stand-in's work once acting officials exist: a further
-    ``Memo.pending_assignee_id.in_(<holders the user stands in for today>)`` in ``mine``.
+    A stand-in's work (acting officials) is the steps pending with a holder they cover today.
     """
     mine = sa.and_(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id == user.id)
     returned = sa.and_(Memo.state == MemoState.RETURNED, Memo.author_id == user.id)
-    clauses = [mine, returned]
+    clauses = [mine, appointments.stand_in_clause(user), returned]
     if user.has_role(Role.RECORDS):
         clauses.append(Memo.state == MemoState.DECIDED)
     return sa.and_(Memo.organization_id == user.organization_id, sa.or_(*clauses))
@@ -341,9 +353,11 @@ def visible_query(user: User):
     if user.roles & READ_ALL_ROLES:
         return query.where(sa.or_(Memo.author_id == user.id, Memo.round > 0))
     on_chain = sa.select(Step.memo_id).where(
-        Step.organization_id == user.organization_id, Step.assignee_id == user.id
+        Step.organization_id == user.organization_id,
+        sa.or_(Step.assignee_id == user.id, Step.signed_by_id == user.id),
     )
-    return query.where(sa.or_(Memo.author_id == user.id, Memo.id.in_(on_chain)))
+    return query.where(sa.or_(Memo.author_id == user.id, Memo.id.in_(on_chain),
+                              appointments.stand_in_clause(user)))
 
 
 def list_memos(session: Session, user: User, *, state: str | None = None, q: str | None = None,

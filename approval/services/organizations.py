@@ -99,13 +99,17 @@ def create_user(
     return user
 
 
-def set_chain(session: Session, org: Organization, links: list[tuple[str, str, User, str | None]],
+def set_chain(session: Session, org: Organization, links: list[tuple[str, str, User]],
               actor: User | None = None) -> list[ChainStep]:
-    """Replace the organisation's chain; memos in flight keep the copy they were submitted with."""
+    """Replace the organisation's chain; memos in flight keep the copy they were submitted with.
+
+    A chain names positions' holders only: who signs in their stead is an appointment
+    (services.appointments), decided when the step is signed.
+    """
     errors = workflow.chain_problems(
-        [StepKind(kind) for _, kind, _, _ in links],
-        [assignee.organization_id == org.id and assignee.is_active for _, _, assignee, _ in links])
-    for i, (title, _, _, _) in enumerate(links):
+        [StepKind(kind) for _, kind, _ in links],
+        [assignee.organization_id == org.id and assignee.is_active for _, _, assignee in links])
+    for i, (title, _, _) in enumerate(links):
         if not _nfc(title) or len(_nfc(title)) > 200:
             errors[f"chain.{i}.title"] = "กรุณากรอกหัวข้อ (ไม่เกิน 200 ตัวอักษร)"
     if errors:
@@ -113,9 +117,9 @@ def set_chain(session: Session, org: Organization, links: list[tuple[str, str, U
     session.execute(sa.delete(ChainStep).where(ChainStep.organization_id == org.id))
     session.flush()
     steps = []
-    for position, (title, kind, assignee, acting) in enumerate(links, start=1):
+    for position, (title, kind, assignee) in enumerate(links, start=1):
         step = ChainStep(organization_id=org.id, position=position, title=_nfc(title), kind=StepKind(kind),
-                         assignee_id=assignee.id, assignee=assignee, acting=_nfc(acting) if acting else None)
+                         assignee_id=assignee.id, assignee=assignee)
         session.add(step)
         steps.append(step)
     session.flush()
@@ -343,7 +347,7 @@ def set_signature(session: Session, user: User, data: bytes | None, actor: User 
 
 def set_chain_rows(session: Session, org: Organization, rows: list[dict], actor: User | None = None
                    ) -> list[ChainStep]:
-    """set_chain from the editor's rows {"title", "kind", "assignee_id", "acting"}.
+    """set_chain from the editor's rows {"title", "kind", "assignee_id"}.
 
     An assignee id that is not a person of this organisation is a field error, like an inactive one.
     """
@@ -358,10 +362,7 @@ def set_chain_rows(session: Session, org: Organization, rows: list[dict], actor:
         if assignee is None or assignee.organization_id != org.id:
             errors[f"chain.{i}.assignee"] = "ผู้ลงนามต้องเป็นผู้ใช้ที่ใช้งานอยู่ของหน่วยงานนี้"
             continue
-        acting = _nfc(row.get("acting") or "")
-        if len(acting) > 200:
-            errors[f"chain.{i}.acting"] = "ยาวได้ไม่เกิน 200 ตัวอักษร"
-        links.append((row.get("title") or "", kind, assignee, acting or None))
+        links.append((row.get("title") or "", kind, assignee))
     if errors:
         raise ValidationFailed("สายการลงนามไม่ถูกต้อง", errors)
     return set_chain(session, org, links, actor=actor)

@@ -55,8 +55,25 @@ def _kept(user_id: int, name: str | None, position: str | None, sha: str | None,
 def _signer(step: Step, session) -> dict:
     """Who signed, as they were then; for a step not signed yet, the assignee as they are now."""
     if step.signed_at is not None and step.signer_name is not None:
-        return _kept(step.assignee_id, step.signer_name, step.signer_position, step.signature_sha256, session)
+        return _kept(step.signed_by_id or step.assignee_id, step.signer_name, step.signer_position,
+                     step.signature_sha256, session)
     return _person(step.assignee)
+
+
+def capacity(step: Step) -> dict | None:
+    """A stand-in's capacity as printed under their own position: the word (รักษาราชการแทน /
+    ปฏิบัติราชการแทน), the holder's position as it was at signing, and the order if it was given."""
+    if not step.capacity or step.signed_at is None:
+        return None
+    from .appointments import KIND_LABELS
+
+    appointment = step.appointment
+    return {
+        "kind": step.capacity, "word": KIND_LABELS.get(step.capacity, step.capacity),
+        "position": step.on_behalf_of_position or "",
+        "order_number": appointment.order_number if appointment is not None else None,
+        "order_date": appointment.order_date if appointment is not None else None,
+    }
 
 
 def _author(memo: Memo, session) -> dict:
@@ -103,7 +120,8 @@ def memo_print_dict(memo: Memo) -> dict:
                 "decision": s.decision.value if s.decision else None,
                 "decision_label": DECISION_LABELS.get(memo.decision) if s.kind.value == "order"
                 and s.status is StepStatus.DONE and memo.decision else None,
-                "comment": s.comment, "signer": _signer(s, session), "acting": s.acting,
+                "comment": s.comment, "signer": _signer(s, session),
+                "capacity": capacity(s), "acting": None if s.capacity else s.acting,
                 "signed_at": s.signed_at,
             }
             for s in steps

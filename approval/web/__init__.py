@@ -66,6 +66,12 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(thai.money, "money")
     app.add_template_filter(thai.be_year, "be_year")
 
+    @app.template_filter("capacity_label")
+    def capacity_label(kind: str | None) -> str:
+        from ..services.appointments import KIND_LABELS
+
+        return KIND_LABELS.get(kind or "", "")
+
     @app.template_filter("state_label")
     def state_label(state) -> str:
         """A memo state's Thai name."""

@@ -42,6 +42,7 @@ from ..forms import FieldList
 from ..labels import STEP_KIND_LABELS
 from ..models import ROLE_LABELS, Event, Role, StepKind, User
 from ..numbers import parse_id, parse_index
+from ..services import appointments as appointment_service
 from ..services import images, organizations, security_log, sessions
 from ..thai import BANGKOK
 from ..transaction import commit
@@ -51,7 +52,6 @@ from .unit import attempt
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ROLE_CHOICES = [SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()]
-ACTING_SUGGESTIONS = ["รักษาราชการแทน", "ปฏิบัติราชการแทน", "ปฏิบัติหน้าที่แทน", "รักษาการในตำแหน่ง"]
 #: Labels of the admin events in the log.
 ADMIN_EVENT_LABELS = {
     "admin.create_user": "เพิ่มผู้ใช้", "admin.update_user": "แก้ไขข้อมูลผู้ใช้",
@@ -59,6 +59,7 @@ ADMIN_EVENT_LABELS = {
     "admin.reset_password": "ตั้งรหัสผ่านใหม่", "admin.set_signature": "บันทึกลายมือชื่อ",
     "admin.remove_signature": "ลบลายมือชื่อ", "admin.set_chain": "แก้ไขสายการลงนาม",
     "admin.update_settings": "แก้ไขการตั้งค่าหน่วยงาน", "admin.end_sessions": "ให้ออกจากระบบทุกอุปกรณ์",
+    "admin.appoint": "แต่งตั้งผู้ปฏิบัติหน้าที่แทน", "admin.end_appointment": "สิ้นสุดการแต่งตั้งผู้ปฏิบัติหน้าที่แทน",
 }
 #: The fields an admin.* event's "changed" names, as the settings and person forms label them.
 CHANGED_FIELD_LABELS = {
@@ -125,7 +126,6 @@ class ChainRowForm(Form):
     title = StringField("หัวข้อ")
     kind = StringField("ประเภท")
     assignee_id = StringField("ผู้ลงนาม")
-    acting = StringField("บรรทัดรักษาราชการแทน")
 
 
 class ChainForm(FlaskForm):
@@ -137,7 +137,7 @@ class ChainForm(FlaskForm):
     def rows(self) -> list[dict]:
         """The editor's rows as plain dicts."""
         return [{"title": e.form.title.data or "", "kind": e.form.kind.data or "",
-                 "assignee_id": e.form.assignee_id.data or "", "acting": e.form.acting.data or ""}
+                 "assignee_id": e.form.assignee_id.data or ""}
                 for e in self.steps]
 
 
@@ -431,7 +431,7 @@ def _apply_chain_command(form: ChainForm, command: str) -> list[dict]:
     verb, _, arg = command.partition(":")
     index = parse_index(arg)
     if verb == "add" and len(rows) < form.steps.max_entries:
-        rows.append({"title": "", "kind": StepKind.OPINION.value, "assignee_id": "", "acting": ""})
+        rows.append({"title": "", "kind": StepKind.OPINION.value, "assignee_id": ""})
     elif verb == "remove" and 0 <= index < len(rows):
         rows.pop(index)
     elif verb == "up" and 0 < index < len(rows):
@@ -449,7 +449,6 @@ def preview_blocks(rows: list[dict], people: dict[int, User]) -> list[dict]:
         blocks.append({"title": row.get("title") or "", "kind": row.get("kind") or "",
                        "full_name": person.full_name if person else "……………………",
                        "position": person.position if person else "",
-                       "acting": (row.get("acting") or "").strip() or None,
                        "has_signature": bool(person and person.signature_png), "user_id": person.id if person else None})
     return blocks
 
@@ -466,8 +465,7 @@ def chain():
     errors: dict[str, str] = {}
     status = 200
     if request.method == "GET":
-        rows = [{"title": s.title, "kind": s.kind.value, "assignee_id": str(s.assignee_id),
-                 "acting": s.acting or ""} for s in org.chain]
+        rows = [{"title": s.title, "kind": s.kind.value, "assignee_id": str(s.assignee_id)} for s in org.chain]
     elif not form.validate_on_submit():
         abort(400)
     elif form.chain_cmd.data:
@@ -484,8 +482,77 @@ def chain():
     return render_template(
         "admin/chain.html", form=form, rows=rows, errors=errors,
         assignees=[u for u in members if u.is_active], people=people, kind_labels=STEP_KIND_LABELS,
-        acting_suggestions=ACTING_SUGGESTIONS, blocks=preview_blocks(rows, people),
+        blocks=preview_blocks(rows, people),
         max_rows=form.steps.max_entries), status
+
+
+# --- acting officials (administrators; an executive for their own position) ---------------
+
+class AppointmentForm(FlaskForm):
+    kind = RadioField("ลักษณะ", choices=[SelectChoice("acting", "รักษาราชการแทน"),
+                                        SelectChoice("delegated", "ปฏิบัติราชการแทน")], validate_choice=False)
+    holder_id = StringField("ผู้ดำรงตำแหน่ง")
+    stand_in_id = StringField("ผู้ปฏิบัติหน้าที่แทน")
+    starts_on = StringField("ตั้งแต่วันที่")
+    ends_on = StringField("ถึงวันที่")
+    order_number = StringField("คำสั่งที่")
+    order_date = StringField("ลงวันที่")
+    note = StringField("หมายเหตุ")
+
+    def data_dict(self) -> dict:
+        return {k: (getattr(self, k).data or "").strip() or None
+                for k in ("kind", "holder_id", "stand_in_id", "starts_on", "ends_on", "order_number",
+                          "order_date", "note")}
+
+
+@bp.route("/appointments", methods=["GET", "POST"])
+def appointments():
+    actor = _require(Role.ADMIN, Role.EXECUTIVE)
+    form = AppointmentForm()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with attempt() as work:
+            appointment_service.appoint(db.session, actor, form.data_dict())
+        if work.failed:
+            errors, status = work.error.fields, work.error.status
+        else:
+            flash("บันทึกการแต่งตั้งแล้ว", "success")
+            return redirect(url_for("admin.appointments"))
+    else:
+        form.starts_on.data = appointment_service.today().isoformat()
+        form.kind.data = "acting"
+        if not actor.has_role(Role.ADMIN):
+            form.holder_id.data = str(actor.id)
+    members = list(db.session.scalars(sa.select(User).where(User.organization_id == actor.organization_id,
+                                                            User.is_active_flag.is_(True))
+                                      .order_by(User.full_name)))
+    holders = members if actor.has_role(Role.ADMIN) else [actor]
+    items = appointment_service.listing(db.session, actor)
+    return render_template("admin/appointments.html", form=form, errors=errors, items=items, holders=holders,
+                           members=members, status_of=appointment_service.status, action_form=ActionOnlyForm(),
+                           kind_labels=appointment_service.KIND_LABELS,
+                           may_end=lambda a: actor.has_role(Role.ADMIN) or a.holder_id == actor.id), status
+
+
+@bp.route("/appointments/<int:appointment_id>/end", methods=["POST"])
+def appointment_end(appointment_id: int):
+    actor = _require(Role.ADMIN, Role.EXECUTIVE)
+    if not ActionOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        found = appointment_service.get(db.session, actor, appointment_id)
+    except DomainError:
+        abort(404)
+    with attempt(flash_error=False) as work:
+        ended = appointment_service.end(db.session, actor, found)
+    if work.failed:
+        abort(work.error.status)
+    else:
+        flash("สิ้นสุดการแต่งตั้งแล้ว" if ended else "การแต่งตั้งนี้สิ้นสุดไปก่อนแล้ว", "success")
+    return redirect(url_for("admin.appointments"))
 
 
 # --- the admin log (administrators and the records officer) --------------------------------

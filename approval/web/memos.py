@@ -25,7 +25,7 @@ from ..labels import ACTION_DONE
 from ..notifications.service import WAITING_LABELS
 from ..numbers import parse_index
 from ..plan_report import service as plan_service
-from ..services import documents
+from ..services import appointments, documents
 from ..services import memos as memo_service
 from .auth import end_current_session
 from .paging import page_arg, paged
@@ -58,8 +58,9 @@ def inbox():
     items, total, page, pages = paged(
         lambda p: memo_service.inbox_page(db.session, _user(), page=p, per_page=PER_PAGE), page_arg(), PER_PAGE)
     g.inbox_badge = total  # the navigation badge shows the same count: count once
+    notes = appointments.inbox_notes(db.session, _user(), [item.memo for item in items])
     return render_template("memos/inbox.html", items=items, total=total, page=page, pages=pages,
-                           waiting_labels=WAITING_LABELS)
+                           waiting_labels=WAITING_LABELS, notes=notes)
 
 
 @bp.route("/memos")
@@ -172,7 +173,10 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
     rounds: dict[int, list] = {}
     for step in memo.steps:
         rounds.setdefault(step.round, []).append(step)
-    allowed = [a.value for a in workflow.allowed_actions(memo, user)]
+    pending = memo.pending_step
+    standing = appointments.standing(db.session, user) if pending is not None else workflow.NO_STANDING
+    allowed = [a.value for a in workflow.allowed_actions(memo, user, standing)]
+    covers = appointments.covering(db.session, [pending.assignee_id]) if pending is not None else {}
     plan_summary = None
     if memo.plan_report is not None:
         plan_summary = plan_service.summary(memo.plan_report, memo.organization)
@@ -180,7 +184,7 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
         "memo": memo, "allowed": allowed, "rounds": rounds,
         "current_steps": rounds.get(memo.round, []),
         "earlier_rounds": [(r, rounds[r]) for r in sorted(rounds) if r != memo.round],
-        "pending": memo.pending_step,
+        "pending": pending, "covers": covers, "my_turn": workflow.turn(memo, user, standing),
         "form": action_form or ActionForm(),
         "action_errors": action_errors or {}, "failed_action": failed_action,
         "needs_password": bool(memo.organization.setting("require_signing_password")),

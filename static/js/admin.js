@@ -37,7 +37,7 @@
 
   function field(row, name) { return row.querySelector("[data-chain-field='" + name + "']"); }
 
-  function block(title, name, position, acting) {
+  function block(title, name, position) {
     var div = document.createElement("div");
     div.className = "sig-block";
     div.setAttribute("data-preview-block", "");
@@ -55,7 +55,6 @@
     lines.appendChild(p("sig-space", "\u00a0"));
     lines.appendChild(p("", "(" + name + ")"));
     lines.appendChild(p("", position));
-    if (acting) { lines.appendChild(p("", acting)); }
     div.appendChild(lines);
     return div;
   }
@@ -76,7 +75,7 @@
       var option = select && select.options[select.selectedIndex];
       var name = option && option.value ? (option.getAttribute("data-full-name") || option.textContent) : "……………………";
       var position = option && option.value ? (option.getAttribute("data-position") || "") : "";
-      preview.appendChild(block(field(row, "title").value, name, position, field(row, "acting").value.trim()));
+      preview.appendChild(block(field(row, "title").value, name, position));
     });
   }
 
