@@ -13,7 +13,6 @@ Create Date: 2026-12-01 10:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "e1a0f0000001"
 down_revision = "e5e0f0000005"
 branch_labels = None
