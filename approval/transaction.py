@@ -29,17 +29,41 @@ def is_lock_error(exc: OperationalError) -> bool:
     return "locked" in text or "lock timeout" in text or "could not obtain lock" in text
 
 
+# SQLSTATE 23505 unique_violation, 23503 foreign_key_violation: another transaction wrote the
+# same row first (or removed what we point at). A CHECK or NOT NULL violation (23514, 23502)
+# is our own bug, not a race: it stays an error and is logged as one.
+RACE_SQLSTATES = frozenset({"23505", "23503"})
+
+
+def is_race_integrity(exc: IntegrityError) -> bool:
+    """A duplicate row or a vanished referent: a lost race, answered 409."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code:
+        return code in RACE_SQLSTATES
+    text = str(orig if orig is not None else exc).lower()
+    return "unique constraint failed" in text or "foreign key constraint failed" in text
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether a database error means someone else got there first."""
+    if isinstance(exc, StaleDataError):
+        return True
+    if isinstance(exc, IntegrityError):
+        return is_race_integrity(exc)
+    if isinstance(exc, OperationalError):
+        return is_lock_error(exc)
+    return False
+
+
 @contextmanager
 def conflicts_as_409(session: Session, message: str = CONFLICT_MESSAGE):
     """Inside: a concurrent change becomes Conflict; any error leaves the session rolled back."""
     try:
         yield
-    except (StaleDataError, IntegrityError) as exc:
+    except (StaleDataError, IntegrityError, OperationalError) as exc:
         session.rollback()
-        raise Conflict(message) from exc
-    except OperationalError as exc:
-        session.rollback()
-        if not is_lock_error(exc):
+        if not is_conflict(exc):
             raise
         raise Conflict(message) from exc
     except BaseException:

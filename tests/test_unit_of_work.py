@@ -87,3 +87,43 @@ def test_commit_lets_other_database_errors_through_after_rolling_back(ctx, monke
     with pytest.raises(OperationalError):
         transaction.commit()
     assert rolled_back == [True]
+
+
+def _person(org_id, username, **overrides):
+    values = {"organization_id": org_id, "username": username, "full_name": "ทดสอบ ระบบ",
+              "position": "เจ้าหน้าที่", "password_hash": "x"}
+    values.update(overrides)
+    return User(**values)
+
+
+def test_only_a_duplicate_or_a_vanished_referent_is_a_race_a_broken_rule_is_a_500(users, app):
+    """The real database's errors: a duplicate username is someone else's race (409); a NOT NULL
+    violation is our own bug and must not hide behind "someone went first"."""
+    legal = db.session.scalar(sa.select(User).where(User.username == "legal"))
+    org_id = legal.organization_id
+    db.session.add(_person(org_id, "legal"))
+    with pytest.raises(Conflict):
+        transaction.commit()
+    db.session.add(_person(org_id, "nobody", full_name=None))
+    with pytest.raises(sa.exc.IntegrityError) as caught:
+        transaction.commit()
+    assert not transaction.is_conflict(caught.value)
+    assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.username == "nobody")) == 0
+
+
+def test_a_page_that_breaks_a_not_null_rule_answers_500_not_409(users, app, monkeypatch):
+    real = organizations.create_user
+
+    def broken(session, org, **kwargs):
+        user = real(session, org, **kwargs)
+        session.add(_person(org.id, "brokenrow", full_name=None))
+        return user
+
+    monkeypatch.setattr(organizations, "create_user", broken)
+    client = app.test_client()
+    login(client, "admin")
+    response = client.post("/admin/people/new", data=NEW_PERSON)
+    assert response.status_code == 500
+    assert "ไปก่อนแล้ว" not in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.username == "newclerk")) == 0

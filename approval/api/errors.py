@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import (
     HTTPException,
@@ -15,7 +15,7 @@ from werkzeug.exceptions import (
 from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..services import security_log
-from ..transaction import CONFLICT_MESSAGE, is_lock_error
+from ..transaction import CONFLICT_MESSAGE, is_conflict
 
 MESSAGES = {
     400: ("bad_request", "คำขอไม่ถูกต้อง"),
@@ -126,8 +126,12 @@ def _on_lost_race(exc: Exception):
 
 
 def _on_database_error(exc: DBAPIError):
-    if isinstance(exc, IntegrityError) or (isinstance(exc, OperationalError) and is_lock_error(exc)):
+    if is_conflict(exc):
         return _on_lost_race(exc)
+    if isinstance(exc, IntegrityError):  # a CHECK / NOT NULL violation: our bug, not a race
+        current_app.logger.error("integrity error in the API (not a race)", exc_info=exc)
+        _rollback()
+        return json_error(500)
     current_app.logger.error("database error in the API: %s", exc.__class__.__name__, exc_info=exc)
     _rollback()
     response, status = json_error(503)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -13,7 +13,7 @@ from ..api.errors import json_error
 from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..services import security_log
-from ..transaction import CONFLICT_MESSAGE, is_lock_error
+from ..transaction import CONFLICT_MESSAGE, is_conflict
 
 TITLES = {
     400: ("คำขอไม่ถูกต้อง", "ระบบไม่เข้าใจคำขอนี้ กรุณาลองใหม่จากหน้าเดิม"),
@@ -85,8 +85,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     def database_unavailable(exc: DBAPIError):
         """The database is unreachable (or failed mid-request): 503, never a traceback."""
-        if isinstance(exc, IntegrityError) or (isinstance(exc, OperationalError) and is_lock_error(exc)):
+        if is_conflict(exc):
             return lost_race(exc)
+        if isinstance(exc, IntegrityError):  # a CHECK / NOT NULL violation: our bug, not a race
+            app.logger.error("integrity error (not a race)", exc_info=exc)
+            db.session.rollback()
+            return _page(500)
         app.logger.error("database error: %s", exc.__class__.__name__, exc_info=exc)
         try:
             db.session.rollback()
