@@ -121,7 +121,21 @@ class Queue:
                 finally:
                     db.session.remove()
 
+        @huey.periodic_task(crontab(minute="0", hour="19"), name="purge")  # 02:00 Bangkok
+        def purge():
+            from ..extensions import db
+            from ..services import housekeeping
+            from ..transaction import commit
+
+            with app.app_context():
+                try:
+                    housekeeping.purge(db.session)
+                    commit(db.session)
+                finally:
+                    db.session.remove()
+
         self.deliver, self.deliver_batch = deliver, deliver_batch
+        self.purge = purge
         self.sweep, self.remind, self.digest = sweep, remind, digest
 
     def enqueue(self, delivery_ids) -> int:
