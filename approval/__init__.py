@@ -34,6 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     # Thai stays readable (and searchable) inside JSON columns.
     options.setdefault("json_serializer", lambda obj: json.dumps(obj, ensure_ascii=False))
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if str(uri).startswith("sqlite"):
+        from .models.tenancy import sqlite_engine_options
+
+        sqlite_engine_options(options)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -82,8 +82,10 @@ def test_direct_database_edits_are_detected(app, decided, tamper):
         raw("UPDATE event SET comment = :c, hash = :h WHERE id = :id", c="แก้ไขย้อนหลัง", h=forged, id=middle)
     elif tamper == "insert_forged":
         row = db.session.get(Event, middle)
-        raw("INSERT INTO event (organization_id, memo_id, actor_id, action, from_state, to_state, round, step,"
-            " comment, data, at, prev_hash, hash) VALUES (:o, :m, :a, 'forward', 'in_review', 'in_review', 1, 2,"
+        # The forger picks an id (SQLite has no id default on a composite key: models/tenancy.py).
+        raw("INSERT INTO event (id, organization_id, memo_id, actor_id, action, from_state, to_state, round, step,"
+            " comment, data, at, prev_hash, hash) VALUES ((SELECT max(id) + 1000 FROM event), :o, :m, :a,"
+            " 'forward', 'in_review', 'in_review', 1, 2,"
             " 'เพิ่มเติม', '{}', :at, :p, :h)",
             o=row.organization_id, m=row.memo_id, a=row.actor_id, at="2030-01-01 00:00:00.000000",
             p=db.session.get(Event, last).hash, h="f" * 64)
@@ -313,8 +315,9 @@ def test_a_forged_row_added_or_a_row_deleted_is_found(app, decided):
 
     anchor(app)
     row = db.session.scalar(sa.select(AuditCheckpoint))
-    raw("INSERT INTO audit_checkpoint (organization_id, seq, at, last_event_id, head_hash, event_count, heads,"
-        " prev_signature, scheme, signature) VALUES (:o, 2, :at, NULL, NULL, 0, '{}', :p, 'hmac-sha256', :s)",
+    raw("INSERT INTO audit_checkpoint (id, organization_id, seq, at, last_event_id, head_hash, event_count, heads,"
+        " prev_signature, scheme, signature) VALUES ((SELECT max(id) + 1000 FROM audit_checkpoint), :o, 2, :at,"
+        " NULL, NULL, 0, '{}', :p, 'hmac-sha256', :s)",
         o=row.organization_id, at="2030-01-01 00:00:00.000000", p=row.signature, s="f" * 64)
     output = verify_cli(app).output
     assert "จุดยึด #2 ในฐานข้อมูลไม่มีในไฟล์ที่ส่งออก" in output and "ลายมือชื่อ" in output

@@ -38,10 +38,30 @@ def empty_database(tmp_path):
 SNAPSHOT_COLUMNS = ("author_name", "author_position", "author_signature_sha256")
 
 
-def _signature_tables() -> list[sa.Table]:
-    """The tables of the signatures migration (e7a0f0000007), which the models write to."""
-    names = ("document_seal", "step_signature", "signing_key", "signing_authority")
-    return [db.metadata.tables[name] for name in names]
+def _migration(filename: str):
+    """A migration's module, loaded from migrations/versions."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "migrations" / "versions" / filename
+    spec = importlib.util.spec_from_file_location(filename.removesuffix(".py"), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run_migration_step(conn, filename: str, step: str) -> None:
+    """Run one migration's upgrade or downgrade on `conn` (the tables of a later revision as it made them)."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    with Operations.context(MigrationContext.configure(conn)):
+        getattr(_migration(filename), step)()
+
+
+#: The signatures' tables (which the models write to), as their migration made them: the
+#: models' own (tenant keys, a6a6c1705009) need the memo's key of a later revision.
+SIGNATURES = "e7a0f0000007_digital_signatures.py"
 
 
 def tables(engine) -> set[str]:
@@ -86,7 +106,7 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                     conn.execute(sa.text(f"ALTER TABLE memo ADD COLUMN {column} VARCHAR(200)"))
                 from approval.models import UserSession
                 UserSession.__table__.create(conn)  # a password reset ends sessions (e1a0f0000001)
-                db.metadata.create_all(conn, tables=_signature_tables())
+                _run_migration_step(conn, SIGNATURES, "upgrade")
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -101,7 +121,7 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 for column in SNAPSHOT_COLUMNS:
                     conn.execute(sa.text(f"ALTER TABLE memo DROP COLUMN {column}"))
                 conn.execute(sa.text("DROP TABLE user_session"))
-                db.metadata.drop_all(conn, tables=_signature_tables())
+                _run_migration_step(conn, SIGNATURES, "downgrade")
             db.session.remove()
             upgrade()
             from approval.models import Memo, User
@@ -159,3 +179,62 @@ def test_the_snapshot_migration_backfills_signed_steps_from_the_current_users(se
     assert steps[2].signer_name is None  # pending: not signed yet
     assert db.session.get(SignatureImage, sha).png == head.signature_png
     assert db.session.get(Memo, memo.id).author_name == helpers.user("legal").full_name
+
+
+def _rows(table: str) -> list[tuple]:
+    """Every row of a table, in key order, as plain tuples."""
+    with db.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(f'SELECT * FROM "{table}" ORDER BY 1, 2'))]
+
+
+def test_the_tenant_keys_migration_keeps_a_decided_memo(empty_database, tmp_path):
+    """a6a6c1705009 rebuilds the keys of every tenant table of a database with a decided memo
+    (steps, events, frozen document, plan report, notifications) in it; nothing is lost or
+    changed, the audit chain still verifies, and the downgrade gives the same rows back."""
+    from approval.models.tenancy import DISTRIBUTED
+
+    app = create_app({"APP_ENV": "testing", "TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": empty_database, "STORAGE_DIR": str(tmp_path / "files"),
+                      "AUDIT_ANCHOR_DIR": str(tmp_path / "anchors")})
+    with app.app_context():
+        try:
+            upgrade(revision="e8a0f0000008")
+            from approval.cli import seed_demo
+            from tests import helpers
+
+            seed_demo(helpers.PASSWORD)
+            memo_id = helpers.memo_in("decided").id
+            db.session.remove()
+            before = {table: _rows(table) for table in DISTRIBUTED}
+            for table in ("memo", "step", "event", "memo_document", "plan_report", "plan_project", "notification"):
+                assert before[table], f"the test needs rows in {table}"
+
+            upgrade()
+            assert {table: _rows(table) for table in DISTRIBUTED} == before
+            pk = sa.inspect(db.engine).get_pk_constraint("step")["constrained_columns"]
+            assert set(pk) == {"id", "organization_id"}
+            from approval.models import Memo, MemoState
+            from approval.services import audit
+            memo = db.session.get(Memo, memo_id)
+            assert memo.state is MemoState.DECIDED and memo.document is not None
+            assert [s.status.value for s in memo.steps] == ["done"] * len(memo.steps)
+            assert audit.verify_chain(db.session) == []
+            # the app goes on writing: the next memo gets a new id, its steps their memo's organisation
+            from approval.services import memos
+            legal = helpers.user("legal")
+            fresh = memos.create_memo(db.session, legal, {k: getattr(memo, k) for k in (
+                "department", "subject", "addressee", "sections", "closing", "date")})
+            db.session.commit()
+            assert fresh.id > memo_id
+            db.session.remove()
+
+            downgrade(revision="e8a0f0000008")
+            assert sa.inspect(db.engine).get_pk_constraint("step")["constrained_columns"] == ["id"]
+            after = {table: _rows(table) for table in DISTRIBUTED}
+            assert {t: [r for r in rows if not (t == "memo" and r[0] == fresh.id)] for t, rows in after.items()
+                    if t not in ("event", "memo_search")} == {t: rows for t, rows in before.items()
+                                                              if t not in ("event", "memo_search")}
+            assert all(row in after["event"] for row in before["event"])
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
 from ..models.base import UTCDateTime, utcnow
+from ..models.tenancy import many_to_one, one_to_many, tenant_fk, tenant_id, tenant_pk
 
 if TYPE_CHECKING:
     from ..models.memo import Memo
@@ -23,14 +24,16 @@ class Attachment(db.Model):
     """A file sent with a memo (สิ่งที่ส่งมาด้วย), with its SHA-256."""
     __tablename__ = "attachment"
     __table_args__ = (
+        tenant_pk(),
+        tenant_fk("memo_id", "memo"),
         sa.Index("ix_attachment_memo", "memo_id", "position"),
         sa.CheckConstraint("stored_in IN ('database', 'files')", name="stored_in_known"),
         sa.CheckConstraint("size >= 0", name="size_not_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("attachment")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"))
+    memo_id: Mapped[int] = mapped_column()
     position: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(300))
     filename: Mapped[str] = mapped_column(sa.String(255))
@@ -49,9 +52,13 @@ class Attachment(db.Model):
     removed_round: Mapped[int | None] = mapped_column(nullable=True)
     removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
 
-    memo: Mapped[Memo] = relationship(backref=backref(
-        "attachments", order_by="(Attachment.position, Attachment.id)", cascade="all, delete-orphan"))
+    memo: Mapped[Memo] = relationship(
+        primaryjoin=many_to_one("Attachment", "Memo", "memo_id"),
+        backref=backref("attachments", order_by="(Attachment.position, Attachment.id)", cascade="all, delete-orphan",
+                        primaryjoin=one_to_many("Memo", "Attachment", "memo_id")))
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012
 
     @property
     def removed(self) -> bool:

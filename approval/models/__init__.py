@@ -4,6 +4,7 @@ The plan report's models live in its own package (:mod:`approval.plan_report.mod
 re-exported here so that the metadata (and Alembic) sees every table.
 """
 
+from . import tenancy  # noqa: F401  the flush hook that fills organization_id
 from .appointment import Appointment, AppointmentKind
 from .audit import AuditCheckpoint, SignatureImage
 from .memo import (

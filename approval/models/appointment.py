@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, enum_column, utcnow
+from .tenancy import tenant_id, tenant_pk
 
 if TYPE_CHECKING:
     from .user import User
@@ -30,13 +31,14 @@ class Appointment(db.Model):
 
     __tablename__ = "appointment"
     __table_args__ = (
+        tenant_pk(),
         sa.CheckConstraint("holder_id <> stand_in_id", name="not_oneself"),
         sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
         sa.Index("ix_appointment_org_stand_in", "organization_id", "stand_in_id"),
         sa.Index("ix_appointment_org_holder", "organization_id", "holder_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("appointment")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
     kind: Mapped[AppointmentKind] = mapped_column(enum_column(AppointmentKind, "appointment_kind"))
     holder_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
@@ -55,6 +57,8 @@ class Appointment(db.Model):
 
     holder: Mapped[User] = relationship(foreign_keys=[holder_id])
     stand_in: Mapped[User] = relationship(foreign_keys=[stand_in_id])
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012
 
     def in_force(self, day: dt.date) -> bool:
         return (self.ended_at is None and self.starts_on <= day

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+from .tenancy import tenant_id, tenant_pk
 
 
 class AuditCheckpoint(db.Model):
@@ -24,9 +25,12 @@ class AuditCheckpoint(db.Model):
     """
 
     __tablename__ = "audit_checkpoint"
-    __table_args__ = (sa.UniqueConstraint("organization_id", "seq", name="uq_audit_checkpoint_seq"),)
+    __table_args__ = (
+        tenant_pk(),
+        sa.UniqueConstraint("organization_id", "seq", name="uq_audit_checkpoint_seq"),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("audit_checkpoint")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     seq: Mapped[int] = mapped_column()
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -37,6 +41,8 @@ class AuditCheckpoint(db.Model):
     prev_signature: Mapped[str] = mapped_column(sa.Text, default="")
     scheme: Mapped[str] = mapped_column(sa.String(40))
     signature: Mapped[str] = mapped_column(sa.Text)
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012
 
     def __repr__(self) -> str:
         return f"<AuditCheckpoint org {self.organization_id} #{self.seq}>"

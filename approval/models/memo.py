@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, enum_column, utcnow
 from .organization import StepKind
+from .tenancy import many_to_one, one_to_many, tenant_fk, tenant_id, tenant_pk
 from .user import READ_ALL_ROLES
 
 if TYPE_CHECKING:
@@ -58,9 +59,13 @@ class StepDecision(str, enum.Enum):
 
 
 class Memo(db.Model):
-    """An internal memo (บันทึกข้อความ): its text, number, state and chain."""
+    """An internal memo (บันทึกข้อความ): its text, number, state and chain.
+
+    A distributed (tenant) table, as are its children: see models/tenancy.py.
+    """
     __tablename__ = "memo"
     __table_args__ = (
+        tenant_pk(),
         sa.UniqueConstraint("organization_id", "number_year", "number_seq", name="uq_memo_number"),
         sa.CheckConstraint(
             "state NOT IN ('decided', 'archived') OR (decision IS NOT NULL AND decided_at IS NOT NULL)",
@@ -73,7 +78,7 @@ class Memo(db.Model):
         sa.Index("ix_memo_inbox", "organization_id", "pending_assignee_id", "state", "updated_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("memo")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     state: Mapped[MemoState] = mapped_column(enum_column(MemoState, "memo_state"), default=MemoState.DRAFT)
@@ -103,18 +108,24 @@ class Memo(db.Model):
     organization: Mapped[Organization] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     steps: Mapped[list[Step]] = relationship(
-        back_populates="memo", order_by="(Step.round, Step.seq)", cascade="all, delete-orphan"
+        back_populates="memo", order_by="(Step.round, Step.seq)", cascade="all, delete-orphan",
+        primaryjoin=one_to_many("Memo", "Step", "memo_id"),
     )
     events: Mapped[list[Event]] = relationship(
-        back_populates="memo", order_by="Event.id", cascade="all, delete-orphan"
+        back_populates="memo", order_by="Event.id", cascade="all, delete-orphan",
+        primaryjoin=one_to_many("Memo", "Event", "memo_id"),
     )
-    document: Mapped[MemoDocument | None] = relationship(back_populates="memo", uselist=False)
+    document: Mapped[MemoDocument | None] = relationship(
+        back_populates="memo", uselist=False, primaryjoin=one_to_many("Memo", "MemoDocument", "memo_id")
+    )
     plan_report: Mapped[PlanReport | None] = relationship(
-        back_populates="memo", uselist=False, cascade="all, delete-orphan"
+        back_populates="memo", uselist=False, cascade="all, delete-orphan",
+        primaryjoin=one_to_many("Memo", "PlanReport", "memo_id"),
     )
 
-    # Optimistic concurrency: every flush is UPDATE ... WHERE version = :seen.
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
+    # Optimistic concurrency: every flush is UPDATE ... WHERE version = :seen. The ORM knows
+    # a memo by its id alone (the table's key is (id, organization_id): models/tenancy.py).
+    __mapper_args__ = {"version_id_col": version, "primary_key": [id]}  # noqa: RUF012 - read once
 
     @property
     def round_steps(self) -> list[Step]:
@@ -163,11 +174,16 @@ class Step(db.Model):
     """One signing step of one round, copied from the chain at submission."""
 
     __tablename__ = "step"
-    __table_args__ = (sa.UniqueConstraint("memo_id", "round", "seq"),)
+    __table_args__ = (
+        tenant_pk(),
+        sa.UniqueConstraint("memo_id", "round", "seq", "organization_id"),
+        tenant_fk("memo_id", "memo"),
+        tenant_fk("appointment_id", "appointment"),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("step")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"), index=True)
+    memo_id: Mapped[int] = mapped_column(index=True)
     round: Mapped[int] = mapped_column()
     seq: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(200))
@@ -193,13 +209,16 @@ class Step(db.Model):
     capacity: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)  #: "acting" | "delegated"
     on_behalf_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
     on_behalf_of_position: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    appointment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appointment.id"), nullable=True)
+    appointment_id: Mapped[int | None] = mapped_column(nullable=True)
 
-    memo: Mapped[Memo] = relationship(back_populates="steps")
+    memo: Mapped[Memo] = relationship(back_populates="steps", primaryjoin=many_to_one("Step", "Memo", "memo_id"))
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
     on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
-    appointment: Mapped[Appointment | None] = relationship()
+    appointment: Mapped[Appointment | None] = relationship(
+        primaryjoin=many_to_one("Step", "Appointment", "appointment_id"))
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012
 
     def __repr__(self) -> str:
         return f"<Step {self.id} r{self.round}#{self.seq} {self.status.value}>"
@@ -209,11 +228,16 @@ class Event(db.Model):
     """Append-only audit log; each row chains to the previous one by hash."""
 
     __tablename__ = "event"
-    __table_args__ = (sa.Index("ix_event_org_memo", "organization_id", "memo_id"),)
+    __table_args__ = (
+        tenant_pk(),
+        sa.UniqueConstraint("hash", "organization_id"),
+        tenant_fk("memo_id", "memo"),
+        sa.Index("ix_event_org_memo", "organization_id", "memo_id"),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("event")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
-    memo_id: Mapped[int | None] = mapped_column(sa.ForeignKey("memo.id"), nullable=True)
+    memo_id: Mapped[int | None] = mapped_column(nullable=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), nullable=True)
     action: Mapped[str] = mapped_column(sa.String(40))
     from_state: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
@@ -224,10 +248,12 @@ class Event(db.Model):
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
-    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    hash: Mapped[str] = mapped_column(sa.String(64))
 
-    memo: Mapped[Memo | None] = relationship(back_populates="events")
+    memo: Mapped[Memo | None] = relationship(back_populates="events", primaryjoin=many_to_one("Event", "Memo", "memo_id"))
     actor: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.action}>"
@@ -247,10 +273,15 @@ class MemoDocument(db.Model):
     """The frozen PDF of a decided memo, stored in the database with its SHA-256."""
 
     __tablename__ = "memo_document"
+    __table_args__ = (
+        tenant_pk(),
+        sa.UniqueConstraint("memo_id", "organization_id"),
+        tenant_fk("memo_id", "memo"),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("memo_document")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"), unique=True)
+    memo_id: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(sa.String(64))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -258,4 +289,6 @@ class MemoDocument(db.Model):
     #: (approval.attachments.service.manifest); the PDF prints the same hashes.
     attachments: Mapped[list | None] = mapped_column(sa.JSON, nullable=True)
 
-    memo: Mapped[Memo] = relationship(back_populates="document")
+    memo: Mapped[Memo] = relationship(back_populates="document", primaryjoin=many_to_one("MemoDocument", "Memo", "memo_id"))
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012

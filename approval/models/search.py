@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .memo import Memo
+from .tenancy import tenant_fk, tenant_pk
 
 
 class MemoSearch(db.Model):
@@ -17,11 +18,17 @@ class MemoSearch(db.Model):
     """
 
     __tablename__ = "memo_search"
-    __table_args__ = (sa.Index("ix_memo_search_org", "organization_id"),)
+    __table_args__ = (
+        tenant_pk("memo_id"),
+        tenant_fk("memo_id", "memo"),
+        sa.Index("ix_memo_search_org", "organization_id"),
+    )
 
-    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"), primary_key=True, autoincrement=False)
+    memo_id: Mapped[int] = mapped_column(autoincrement=False)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
     text: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __mapper_args__ = {"primary_key": [memo_id]}  # noqa: RUF012 - the ORM knows it by memo_id
 
     def __repr__(self) -> str:
         return f"<MemoSearch {self.memo_id}>"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models.base import UTCDateTime, enum_column, utcnow
+from ..models.tenancy import many_to_one, tenant_fk, tenant_id, tenant_pk
 from ..models.user import User
 
 
@@ -49,23 +50,28 @@ class Notification(db.Model):
     """One message to one person about one memo."""
     __tablename__ = "notification"
     __table_args__ = (
+        tenant_pk(),
+        sa.UniqueConstraint("dedupe_key", "organization_id"),
+        tenant_fk("memo_id", "memo"),
         # The bell and the list: a person's notifications, newest first, unread counted fast.
         sa.Index("ix_notification_user", "organization_id", "user_id", "read_at", "id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("notification")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    memo_id: Mapped[int | None] = mapped_column(sa.ForeignKey("memo.id"), nullable=True, index=True)
+    memo_id: Mapped[int | None] = mapped_column(nullable=True, index=True)
     kind: Mapped[Kind] = mapped_column(enum_column(Kind, "notification_kind"))
     text: Mapped[str] = mapped_column(sa.String(1000))
     #: What makes this notification one of a kind: the event and the person for a change,
-    #: the step and the day for a reminder. Unique, so that nothing is told twice.
-    dedupe_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: the step and the day for a reminder. Unique (in the organisation), so that nothing is told twice.
+    dedupe_key: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     user: Mapped[User] = relationship()
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind.value} user={self.user_id}>"
@@ -76,17 +82,19 @@ class Delivery(db.Model):
 
     __tablename__ = "notification_delivery"
     __table_args__ = (
-        sa.UniqueConstraint("notification_id", "channel", name="uq_notification_delivery_once"),
-        sa.UniqueConstraint("user_id", "channel", "digest_on", name="uq_notification_delivery_digest"),
+        tenant_pk(),
+        sa.UniqueConstraint("notification_id", "channel", "organization_id", name="uq_notification_delivery_once"),
+        sa.UniqueConstraint("user_id", "channel", "digest_on", "organization_id", name="uq_notification_delivery_digest"),
+        tenant_fk("notification_id", "notification"),
         sa.CheckConstraint("(notification_id IS NULL) <> (digest_on IS NULL)", name="one_source"),
         sa.Index("ix_notification_delivery_due", "state", "next_attempt_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("notification_delivery")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     #: The notification it tells, or None for a daily digest (then ``digest_on`` is the day).
-    notification_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notification.id"), nullable=True)
+    notification_id: Mapped[int | None] = mapped_column(nullable=True)
     digest_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "notification_channel"))
     state: Mapped[DeliveryState] = mapped_column(
@@ -99,8 +107,11 @@ class Delivery(db.Model):
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    notification: Mapped[Notification | None] = relationship()
+    notification: Mapped[Notification | None] = relationship(
+        primaryjoin=many_to_one("Delivery", "Notification", "notification_id"))
     user: Mapped[User] = relationship()
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012
 
     def __repr__(self) -> str:
         return f"<Delivery {self.id} {self.channel.value} {self.state.value}>"

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from .. import thai
 from ..models import Memo, MemoState, Organization, Step, StepKind, User
 from ..models.base import UTCDateTime
+from ..models.tenancy import next_ids
 from ..thai import utcnow
 from .models import (
     Channel,
@@ -64,7 +65,9 @@ def queue_reminders(session: Session, now: dt.datetime | None = None) -> dict[st
     pending = session.execute(
         sa.select(Memo.id, Memo.organization_id, Memo.pending_assignee_id, Memo.updated_at, Memo.subject,
                   Memo.round, Memo.current_step, Step.id, Step.kind)
-        .join(Step, sa.and_(Step.memo_id == Memo.id, Step.round == Memo.round, Step.seq == Memo.current_step))
+        # Joined on the organisation too: a join of two tenant tables stays on their shard (docs/scaling.md).
+        .join(Step, sa.and_(Step.organization_id == Memo.organization_id, Step.memo_id == Memo.id,
+                            Step.round == Memo.round, Step.seq == Memo.current_step))
         .where(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id.is_not(None))
     ).all()
     calendars, limits, working_today = {}, {}, {}
@@ -97,8 +100,8 @@ def queue_reminders(session: Session, now: dt.datetime | None = None) -> dict[st
         # The next step of each memo in review: who is "above" the pending step's assignee.
         above = dict(session.execute(
             sa.select(Memo.id, Step.assignee_id)
-            .join(Step, sa.and_(Step.memo_id == Memo.id, Step.round == Memo.round,
-                                Step.seq == Memo.current_step + 1))
+            .join(Step, sa.and_(Step.organization_id == Memo.organization_id, Step.memo_id == Memo.id,
+                                Step.round == Memo.round, Step.seq == Memo.current_step + 1))
             .where(Memo.state == MemoState.IN_REVIEW)
         ).all())
         names = dict(session.execute(sa.select(User.id, User.full_name).where(
@@ -138,14 +141,14 @@ def _deliveries_for(session: Session, inserted: int, now: dt.datetime) -> list[i
     for channel, on in ((Channel.EMAIL, sa.and_(p.email_enabled.is_(True), p.email != "")),
                         (Channel.LINE, sa.and_(p.line_enabled.is_(True), p.line_user_id != ""))):
         rows = sa.select(
-            n.organization_id, n.user_id, n.id, sa.null(), sa.literal(channel.value),
+            next_ids("notification_delivery", n.id), n.organization_id, n.user_id, n.id, sa.null(), sa.literal(channel.value),
             sa.literal(DeliveryState.PENDING.value), sa.literal(0), sa.literal(now, UTCDateTime()), sa.null(),
             sa.null(), sa.literal(""), sa.literal(now, UTCDateTime()),
         ).join(NotificationSettings.__table__, p.user_id == n.user_id).where(
             n.kind == Kind.REMINDER.value, n.created_at == now, p.digest.is_(False), on)
         d = Delivery.__table__.c
         statement = sa.insert(Delivery.__table__).from_select(
-            [d.organization_id, d.user_id, d.notification_id, d.digest_on, d.channel, d.state, d.attempts,
+            [d.id, d.organization_id, d.user_id, d.notification_id, d.digest_on, d.channel, d.state, d.attempts,
              d.next_attempt_at, d.claimed_at, d.sent_at, d.last_error, d.created_at], rows,
         ).returning(d.id)
         ids.extend(session.scalars(statement))

@@ -59,9 +59,9 @@ def compute_hash(prev_hash: str, content: dict) -> str:
 
 
 def _last_hash(session: Session, organization_id: int, memo_id: int | None) -> str:
-    where = Event.memo_id == memo_id if memo_id is not None else sa.and_(
-        Event.memo_id.is_(None), Event.organization_id == organization_id
-    )
+    # Each organisation's chains are its own (and the query stays on its shard: models/tenancy.py).
+    where = sa.and_(Event.organization_id == organization_id,
+                    Event.memo_id == memo_id if memo_id is not None else Event.memo_id.is_(None))
     last = session.scalar(sa.select(Event.hash).where(where).order_by(Event.id.desc()).limit(1))
     return last or GENESIS
 

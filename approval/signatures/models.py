@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models.base import UTCDateTime, utcnow
+from ..models.tenancy import many_to_one, tenant_fk, tenant_id, tenant_pk
 
 
 class SigningAuthority(db.Model):
@@ -59,32 +60,49 @@ class StepSignature(db.Model):
     """The detached CMS signature of one signing act (forward, return, order)."""
 
     __tablename__ = "step_signature"
+    __table_args__ = (
+        tenant_pk(),
+        sa.UniqueConstraint("step_id", "organization_id"),
+        tenant_fk("memo_id", "memo"),
+        tenant_fk("step_id", "step"),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("step_signature")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"), index=True)
-    step_id: Mapped[int] = mapped_column(sa.ForeignKey("step.id"), unique=True)
+    memo_id: Mapped[int] = mapped_column(index=True)
+    step_id: Mapped[int] = mapped_column()
     key_id: Mapped[int] = mapped_column(sa.ForeignKey("signing_key.id"), index=True)
     content: Mapped[str] = mapped_column(sa.Text)  #: the canonical JSON that was signed
     cms: Mapped[bytes] = mapped_column(sa.LargeBinary)  #: DER SignedData, detached
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     key: Mapped[SigningKey] = relationship()
-    step = relationship("Step")
+    step = relationship("Step", primaryjoin=many_to_one("StepSignature", "Step", "step_id"))
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012
 
 
 class DocumentSeal(db.Model):
     """What was done to a frozen document: its QR token, its unsigned render, its PDF signature."""
 
     __tablename__ = "document_seal"
+    __table_args__ = (
+        tenant_pk(),
+        sa.UniqueConstraint("memo_id", "organization_id"),
+        # /verify/<token> finds the seal by its token alone: the index leads with it.
+        sa.UniqueConstraint("token", "organization_id"),
+        tenant_fk("memo_id", "memo"),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = tenant_id("document_seal")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    memo_id: Mapped[int] = mapped_column(sa.ForeignKey("memo.id"), unique=True)
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True)  #: /verify/<token>
+    memo_id: Mapped[int] = mapped_column()
+    token: Mapped[str] = mapped_column(sa.String(64))  #: /verify/<token>, random (unique in practice everywhere)
     rendered_sha256: Mapped[str] = mapped_column(sa.String(64))  #: the renderer's bytes, before sealing
     key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signing_key.id"), nullable=True)
     pdf_signed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     key: Mapped[SigningKey | None] = relationship()
+
+    __mapper_args__ = {"primary_key": [id]}  # noqa: RUF012
