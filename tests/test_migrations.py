@@ -87,6 +87,9 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 from approval.models import UserSession
                 UserSession.__table__.create(conn)  # a password reset ends sessions (e1a0f0000001)
                 db.metadata.create_all(conn, tables=_signature_tables())
+                # the writing helpers (b2b2a0000001): each person's division, the memo templates
+                conn.execute(sa.text("ALTER TABLE \"user\" ADD COLUMN division VARCHAR(300) NOT NULL DEFAULT ''"))
+                db.metadata.tables["memo_template"].create(conn)
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -102,6 +105,8 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                     conn.execute(sa.text(f"ALTER TABLE memo DROP COLUMN {column}"))
                 conn.execute(sa.text("DROP TABLE user_session"))
                 db.metadata.drop_all(conn, tables=_signature_tables())
+                db.metadata.tables["memo_template"].drop(conn)
+                conn.execute(sa.text("ALTER TABLE \"user\" DROP COLUMN division"))
             db.session.remove()
             upgrade()
             from approval.models import Memo, User
