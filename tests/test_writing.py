@@ -473,3 +473,21 @@ def test_a_template_is_only_the_start_organisation_scoped(seeded):
                                      .group_by(MemoTemplate.organization_id)).all())
     khonhat = db.session.scalar(sa.select(Organization.id).where(Organization.name == KHONHAT))
     assert counts == {khonhat: 4}
+
+
+def test_the_api_lists_this_organisations_templates(seeded, token_for):
+    api = seeded.test_client()
+    response = api.get("/api/v1/memo-templates", headers={"Authorization": f"Bearer {token_for('legal')}"})
+    assert response.status_code == 200
+    items = response.get_json()["items"]
+    assert {t["category"] for t in items} == {"ขออนุมัติ", "ขอเชิญประชุม", "รายงานผล"}
+    travel = next(t for t in items if t["name"] == "ขออนุญาตไปราชการ")
+    assert travel["sections"][0]["title"] == "" and travel["addressee"] == ""
+    # A memo from the template: its fields as they are, the empty addressee left out.
+    fields = {k: travel[k] for k in ("subject", "sections", "closing")}
+    created = api.post("/api/v1/memos", headers={"Authorization": f"Bearer {token_for('legal')}"},
+                       json={**fields, "date": "2024-06-03"})
+    assert created.status_code == 201 and created.get_json()["addressee"] == MAYOR
+    other = api.get("/api/v1/memo-templates", headers={"Authorization": f"Bearer {token_for('org2.legal')}"})
+    assert other.get_json() == {"items": []}
+    assert api.get("/api/v1/memo-templates").status_code == 401
