@@ -9,6 +9,7 @@ the PDF's line breaker uses, :mod:`approval.pdf.thaibreak`), compared with the s
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -40,14 +41,31 @@ def _word_tokenize():
     return word_tokenize
 
 
+_SPACES = re.compile(r"(\s+)")
+
+
+@lru_cache(maxsize=65536)
+def _run_words(run: str) -> tuple[str, ...]:
+    """One run of text without white space, cut into words (cached: the two rounds share most runs)."""
+    tokens = tuple(t for t in _word_tokenize()(run, engine="newmm", keep_whitespace=True) if t)
+    return tokens if "".join(tokens) == run else tuple(run)
+
+
 def words(text: str) -> list[str]:
-    """`text` cut into words, spaces and line breaks (joined, they give `text` back)."""
-    if not text:
-        return []
-    tokens = [t for t in _word_tokenize()(text, engine="newmm", keep_whitespace=True) if t]
-    if "".join(tokens) != text:  # pragma: no cover - the tokenizer keeps text
-        return list(text)
-    return tokens
+    """`text` cut into words, spaces and line breaks (joined, they give `text` back).
+
+    Thai puts spaces between phrases, never inside a word: each run between spaces is cut on its
+    own, so a text tokenized for the last round is mostly tokenized already for this one.
+    """
+    out: list[str] = []
+    for part in _SPACES.split(text or ""):
+        if not part:
+            continue
+        if part.isspace():
+            out.append(part)
+        else:
+            out.extend(_run_words(part))
+    return out
 
 
 def _merge(pieces: list[Piece]) -> list[Piece]:
