@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def schemas(_obj, _ref) -> dict:
+    """The MemoTemplate schemas (the helpers of approval.api.openapi passed in)."""
     section = _obj({"title": {"type": "string", "description": "Empty: an untitled paragraph"},
                     "body": {"type": "string"}})
     return {
@@ -19,6 +20,7 @@ def schemas(_obj, _ref) -> dict:
 
 
 def paths(_op, _json) -> dict:
+    """The /memo-templates path."""
     return {
         "/memo-templates": {"get": _op("The organisation's memo templates (a starting text for POST /memos)", {
             "200": _json("Templates, by category then name", "MemoTemplateList"),

@@ -171,7 +171,7 @@ def template_delete(template_id: int):
 def own_division():
     """Set one's own division (ส่วนราชการ), which one's new memos start with."""
     form = DivisionForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not form.division.raw_data:  # no field: no change, not a blank one
         abort(400)
     with attempt(flash_error=False) as work:
         changed = service.set_division(db.session, _user(), form.division.data)
