@@ -65,9 +65,12 @@ def seed_demo(password: str | None = None) -> dict:
     if not has_memo:
         memo = memos.create_memo(session, legal, reference.MEMO)
         plans.attach_reference_report(session, memo, legal)
-    _, _, created2 = seed_org(session, reference.SECOND_ORG, reference.SECOND_PEOPLE, reference.SECOND_CHAIN,
-                              password)
+    org2, _, created2 = seed_org(session, reference.SECOND_ORG, reference.SECOND_PEOPLE, reference.SECOND_CHAIN,
+                                 password)
     created.update(created2)
+    from .writing import service as writing
+
+    writing.seed_demo(session, [org, org2], templates_for=org)  # divisions and memo templates
     commit(session)
     return created
 

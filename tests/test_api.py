@@ -118,8 +118,9 @@ def test_token_request_must_be_well_formed(seeded, body):
 
 def test_me_is_the_user(legal):
     body = legal.get("/me").get_json()
-    assert set(body) == {"id", "username", "full_name", "position", "organization", "roles"}
+    assert set(body) == {"id", "username", "full_name", "position", "division", "organization", "roles"}
     assert body["position"] == "นิติกร"
+    assert body["division"] == "สำนักปลัด องค์การบริหารส่วนตำบลขอนหาด"  # the writing helpers' setting
     assert body["organization"]["name"] == "องค์การบริหารส่วนตำบลขอนหาด"
     assert body["roles"] == ["officer"]
 

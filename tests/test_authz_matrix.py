@@ -67,6 +67,11 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
         "api.get_notification_settings", "api.put_notification_settings")},
     **{e: ("role", {"admin"}) for e in (
         "notifications.deliveries", "notifications.retry", "notifications.days_off", "notifications.delete_day_off")},
+    # The writing helpers: the memo templates are the administrators'; anyone lists them (API) and sets
+    # their own division.
+    **{e: ("role", {"admin"}) for e in (
+        "writing.templates", "writing.template_new", "writing.template_edit", "writing.template_delete")},
+    "writing.own_division": ("user", SIGNED_IN), "api.list_memo_templates": ("user", SIGNED_IN),
 }
 
 #: Images that may simply not exist yet (404 for those allowed; still 403/404 for the others).
@@ -144,6 +149,9 @@ def test_matrix(app, seeded, no_pdf, state):
         "kind": "delegated", "holder_id": helpers.user("mayor").id, "stand_in_id": helpers.user("records").id,
         "starts_on": appointments.today().isoformat()}).id
     db.session.commit()
+    from approval.writing import service as writing
+
+    template_id = writing.list_templates(db.session, memo.organization_id)[0].id  # (the admin's probe deletes it)
     before = _snapshot(memo_id)
     clients, tokens = {}, {}
     for role in ROLES:
@@ -161,7 +169,8 @@ def test_matrix(app, seeded, no_pdf, state):
                                 "fmt": "csv", "notification_id": 999_999, "delivery_id": 999_999,
                                 "day_off_id": 999_999, "attachment_id": attachment.id,
                                 "token": "no-such-token", "organization_id": memo.organization_id,
-                                "appointment_id": appointment_id}[a] for a in rule.arguments})
+                                "appointment_id": appointment_id, "template_id": template_id}[a]
+                                for a in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint in ("auth.logout", "api.revoke_token"):
                 continue  # they end the probe's own session (tested in test_security)

@@ -34,36 +34,6 @@ def empty_database(tmp_path):
         admin.dispose()
 
 
-#: The memo's columns of a later migration (e3c0f0000003) that the current models write.
-SNAPSHOT_COLUMNS = ("author_name", "author_position", "author_signature_sha256")
-
-
-def _migration(filename: str):
-    """A migration's module, loaded from migrations/versions."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).parent.parent / "migrations" / "versions" / filename
-    spec = importlib.util.spec_from_file_location(filename.removesuffix(".py"), path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _run_migration_step(conn, filename: str, step: str) -> None:
-    """Run one migration's upgrade or downgrade on `conn` (the tables of a later revision as it made them)."""
-    from alembic.migration import MigrationContext
-    from alembic.operations import Operations
-
-    with Operations.context(MigrationContext.configure(conn)):
-        getattr(_migration(filename), step)()
-
-
-#: The signatures' tables (which the models write to), as their migration made them: the
-#: models' own (tenant keys, a6a6c1705009) need the memo's key of a later revision.
-SIGNATURES = "e7a0f0000007_digital_signatures.py"
-
-
 def tables(engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names())
 
@@ -91,22 +61,18 @@ def test_upgrade_downgrade_upgrade(empty_database, tmp_path):
 
 
 def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
-    """Memos written before the search index get their search document on upgrade."""
+    """Memos written before the search index get their search document on upgrade.
+
+    The demo is seeded at head (the models and the schema agree there), then every later
+    migration is downgraded -- keeping the memos, as downgrades must -- to the revision before
+    search (4757f22923fc), and upgraded again.
+    """
     app = create_app({"APP_ENV": "testing", "TESTING": True, "SECRET_KEY": "x",
                       "SQLALCHEMY_DATABASE_URI": empty_database, "STORAGE_DIR": str(tmp_path / "files")})
     with app.app_context():
         try:
-            upgrade(revision="4757f22923fc")
+            upgrade()
             from approval.cli import seed_demo
-            with db.engine.begin() as conn:  # the models know memo_search; the old schema does not
-                conn.execute(sa.text("CREATE TABLE memo_search (memo_id INTEGER PRIMARY KEY, "
-                                     "organization_id INTEGER NOT NULL, text TEXT NOT NULL)"))
-                conn.execute(sa.text("ALTER TABLE organization ADD COLUMN admin_event_head VARCHAR(64)"))
-                for column in SNAPSHOT_COLUMNS:
-                    conn.execute(sa.text(f"ALTER TABLE memo ADD COLUMN {column} VARCHAR(200)"))
-                from approval.models import UserSession
-                UserSession.__table__.create(conn)  # a password reset ends sessions (e1a0f0000001)
-                _run_migration_step(conn, SIGNATURES, "upgrade")
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -115,13 +81,8 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
             organizations.reset_password(db.session, legal, actor=admin)  # an admin.* event
             db.session.commit()
             db.session.remove()
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP TABLE memo_search"))
-                conn.execute(sa.text("ALTER TABLE organization DROP COLUMN admin_event_head"))
-                for column in SNAPSHOT_COLUMNS:
-                    conn.execute(sa.text(f"ALTER TABLE memo DROP COLUMN {column}"))
-                conn.execute(sa.text("DROP TABLE user_session"))
-                _run_migration_step(conn, SIGNATURES, "downgrade")
+            downgrade(revision="4757f22923fc")
+            assert "memo_search" not in tables(db.engine)
             db.session.remove()
             upgrade()
             from approval.models import Memo, User
@@ -198,19 +159,21 @@ def test_the_tenant_keys_migration_keeps_a_decided_memo(empty_database, tmp_path
                       "AUDIT_ANCHOR_DIR": str(tmp_path / "anchors")})
     with app.app_context():
         try:
-            upgrade(revision="e8a0f0000008")
+            upgrade()  # seeded at head, where the models and the schema agree
             from approval.cli import seed_demo
             from tests import helpers
 
             seed_demo(helpers.PASSWORD)
             memo_id = helpers.memo_in("decided").id
             db.session.remove()
+            downgrade(revision="e8a0f0000008")  # the downgrades keep the rows
             before = {table: _rows(table) for table in DISTRIBUTED}
             for table in ("memo", "step", "event", "memo_document", "plan_report", "plan_project", "notification"):
                 assert before[table], f"the test needs rows in {table}"
 
-            upgrade()
+            upgrade(revision="a6a6c1705009")
             assert {table: _rows(table) for table in DISTRIBUTED} == before
+            upgrade()
             pk = sa.inspect(db.engine).get_pk_constraint("step")["constrained_columns"]
             assert set(pk) == {"id", "organization_id"}
             from approval.models import Memo, MemoState

@@ -11,6 +11,7 @@ from ..plan_report.compute import STATUSES
 from ..services import appointments as appointment_service
 from ..services import memos as memo_service
 from ..workflow import COMMENT_MAX, Action
+from ..writing import openapi as writing_openapi
 
 STATES = [s.value for s in MemoState]
 DECISIONS = [d.value for d in Decision]
@@ -50,8 +51,9 @@ def _schemas() -> dict:
     limits = memo_service.LIMITS
     user_summary = _obj({"id": {"type": "integer"}, "full_name": {"type": "string"},
                          "position": {"type": "string"}})
-    section_in = _obj({"title": _text(memo_service.SECTION_TITLE_MAX, minLength=1),
-                       "body": _text(memo_service.SECTION_BODY_MAX, minLength=1)})
+    # A title may be empty or left out: an untitled paragraph (printed without a number).
+    section_in = _obj({"title": _text(memo_service.SECTION_TITLE_MAX),
+                       "body": _text(memo_service.SECTION_BODY_MAX, minLength=1)}, ["body"])
     memo_fields = {
         "department": _text(limits["department"], minLength=1),
         "date": {"type": "string", "format": "date"},
@@ -106,6 +108,8 @@ def _schemas() -> dict:
         "User": _obj({
             "id": {"type": "integer"}, "username": {"type": "string"}, "full_name": {"type": "string"},
             "position": {"type": "string"},
+            "division": {"type": "string", "description": "ส่วนราชการ: a new memo's department (empty: the "
+                                                          "organisation's name)"},
             "organization": _obj({"id": {"type": "integer"}, "name": {"type": "string"}}),
             "roles": {"type": "array", "items": {"type": "string",
                                                   "enum": ["officer", "reviewer", "executive", "records", "admin"]}},
@@ -113,7 +117,8 @@ def _schemas() -> dict:
         "UserSummary": user_summary,
         "SectionInput": section_in,
         "Section": _obj({"title": {"type": "string"}, "body": {"type": "string"}}),
-        "MemoCreate": _obj(memo_fields, ["department", "date", "subject", "addressee", "sections", "closing"]),
+        # Left out, department is the writer's division and addressee the chain's order step.
+        "MemoCreate": _obj(memo_fields, ["date", "subject", "sections", "closing"]),
         "MemoPatch": _obj(memo_fields, []),
         "Step": _obj({
             "seq": {"type": "integer"}, "title": {"type": "string"},
@@ -505,7 +510,8 @@ def _paths() -> dict:
 
 def _all_schemas() -> dict:
     schemas = _schemas()
-    return {**schemas, **notifications_openapi.schemas(schemas, _obj, _ref, _nullable, DATETIME)}
+    return {**schemas, **notifications_openapi.schemas(schemas, _obj, _ref, _nullable, DATETIME),
+            **writing_openapi.schemas(_obj, _ref)}
 
 
 def spec() -> dict:
@@ -523,6 +529,7 @@ def spec() -> dict:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": {**_paths(), **notifications_openapi.paths(_op, _json, _error, _body, BODY_ERRORS),
+                  **writing_openapi.paths(_op, _json),
                   **signature_api.openapi_paths(_op, _json, _error, MEMO_ID, NOT_FOUND)},
         "components": {
             "schemas": {**_all_schemas(), **signature_api.openapi_schemas(_ref)},

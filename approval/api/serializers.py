@@ -64,7 +64,8 @@ def user_full(user: User) -> dict:
     org = user.organization
     return {
         "id": user.id, "username": user.username, "full_name": text(user.full_name),
-        "position": text(user.position), "organization": {"id": org.id, "name": text(org.name)},
+        "position": text(user.position), "division": text(user.division or ""),
+        "organization": {"id": org.id, "name": text(org.name)},
         "roles": sorted(r.value for r in user.roles),
     }
 

@@ -38,3 +38,6 @@ __all__ = [
 from ..notifications.models import DayOff, Delivery, Notification, NotificationSettings  # noqa: F401  isort: skip
 # The signatures' tables (approval/signatures/models.py), registered with the same metadata.
 from ..signatures import models as _signature_models  # noqa: F401
+
+# The writing helpers' memo templates (approval/writing/models.py), with the same metadata.
+from ..writing.models import MemoTemplate  # noqa: F401  isort: skip

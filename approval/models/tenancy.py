@@ -74,6 +74,7 @@ REFERENCE: dict[str, str] = {
     "chain_step": "the organisation's chain configuration: a few rows, read at submission",
     "notification_settings": "one row per person, read with the person",
     "day_off": "the organisation's calendar: a few rows a year",
+    "memo_template": "the organisation's ready memo texts: a few rows, read when a memo is started",
 }
 
 

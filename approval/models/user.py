@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     full_name: Mapped[str] = mapped_column(sa.String(200))
     position: Mapped[str] = mapped_column(sa.String(200))
+    #: The person's own division (ส่วนราชการ), which their new memos start with; empty: the organisation.
+    division: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     roles_csv: Mapped[str] = mapped_column("roles", sa.String(100), default="officer")
     is_active_flag: Mapped[bool] = mapped_column("is_active", sa.Boolean, default=True)
     session_version: Mapped[int] = mapped_column(default=1)

@@ -244,9 +244,16 @@ def build_context(memo: dict) -> tuple[dict, list[Path]]:
     author["esign_text"] = esign_text(author.get("signed_at"), thai) if decided else ""
     author["position_lines"] = position_lines(author.get("position"))
 
+    # Titled sections are numbered ๑. ๒. ...; an untitled one (a one-paragraph memo) prints its
+    # paragraphs alone, indented like any other, with no heading and no number.
     sections = []
-    for i, section in enumerate(memo.get("sections") or [], start=1):
-        sections.append({**section, "number": num(f"{i}."), "paragraphs": _lines(section.get("body"))})
+    numbered = 0
+    for section in memo.get("sections") or []:
+        number = ""
+        if section.get("title"):
+            numbered += 1
+            number = num(f"{numbered}.")
+        sections.append({**section, "number": number, "paragraphs": _lines(section.get("body"))})
 
     steps = []
     for step in memo.get("steps") or []:

@@ -16,6 +16,7 @@ from ..errors import ValidationFailed
 from ..models import ChainStep, Event, Memo, Step, StepDecision, StepStatus
 from ..thai import utcnow
 from ..workflow import Action, Transition, Turn, chain_problems, validate_input
+from ..writing.diff import snapshot
 from . import appointments, audit, numbering, signing
 
 
@@ -79,6 +80,8 @@ def apply(
         data["author"] = block = signing.snapshot(session, user)
         memo.author_name, memo.author_position = block["full_name"], block["position"]
         memo.author_signature_sha256 = block["signature_sha256"]
+        # The text this round is signed on: the next round's signers see what changed since (writing.service).
+        data["content"] = snapshot(memo)
     elif action in (Action.FORWARD, Action.RETURN, Action.ORDER):
         step.comment = comment
         step.signed_at = now

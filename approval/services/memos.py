@@ -132,7 +132,9 @@ def _clean_sections(value, errors: dict) -> list:
         if not isinstance(section, dict) or set(section) - {"title", "body"}:
             errors[f"sections.{i}"] = "หัวข้อต้องมี title และ body เท่านั้น"
             continue
-        title = _clean_text(section.get("title"), f"sections.{i}.title", SECTION_TITLE_MAX, errors)
+        # A title is optional: a one-paragraph memo has none (printed unnumbered, still indented).
+        title = _clean_text(section.get("title"), f"sections.{i}.title", SECTION_TITLE_MAX, errors,
+                            required=False)
         body = _clean_text(section.get("body"), f"sections.{i}.body", SECTION_BODY_MAX, errors)
         if body and f"sections.{i}.body" not in errors:
             _check_body(body, f"sections.{i}.body", errors)
@@ -140,7 +142,29 @@ def _clean_sections(value, errors: dict) -> list:
     return result
 
 
+def default_addressee(org, chain=None) -> str:
+    """เรียน of a new memo: the position of whoever holds the order step of `chain` (ChainSteps, or
+    anything with ``.steps``; default: the organisation's chain), e.g. นายกองค์การบริหารส่วนตำบล...
+
+    Empty when the chain has no order step.
+    """
+    steps = org.chain if chain is None else getattr(chain, "steps", chain)
+    order = next((s for s in reversed(list(steps)) if s.kind is StepKind.ORDER), None)
+    return order.assignee.position if order is not None and order.assignee is not None else ""
+
+
+def default_department(user: User) -> str:
+    """ส่วนราชการ of a new memo: the writer's own division, else their organisation's name."""
+    return (user.division or "").strip() or user.organization.name
+
+
 def create_memo(session: Session, author: User, data: dict) -> Memo:
+    """A new draft by `author`; ส่วนราชการ and เรียน left out of `data` take their defaults."""
+    data = dict(data)
+    if "department" not in data:
+        data["department"] = default_department(author)
+    if "addressee" not in data:
+        data["addressee"] = default_addressee(author.organization)
     clean = validate_fields(data)
     memo = Memo(organization_id=author.organization_id, author=author, author_id=author.id,
                 state=MemoState.DRAFT, **clean)

@@ -35,6 +35,7 @@ def register_web(app: Flask) -> None:
     from ..notifications import views as notifications
     from ..plan_report import views as plans
     from ..signatures import views as signatures_views
+    from ..writing import views as writing
     from . import admin, archive, auth, errors, health, memos, security
 
     app.register_blueprint(health.bp)
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(archive.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(writing.bp)
     signatures_views.register(app)
     auth.init_login(app)
     errors.register_error_handlers(app)

@@ -46,6 +46,7 @@ from ..services import appointments as appointment_service
 from ..services import images, organizations, security_log, sessions
 from ..thai import BANGKOK
 from ..transaction import commit
+from ..writing import service as writing
 from .paging import page_arg, paged
 from .unit import attempt
 
@@ -69,6 +70,9 @@ CHANGED_FIELD_LABELS = {
     "level_thresholds": "เกณฑ์ระดับการนำแผนไปปฏิบัติ", "emblem": "ตราหน่วยงาน",
     "full_name": "ชื่อ-สกุล", "position": "ตำแหน่ง", "roles": "บทบาท",
 }
+# The writing helpers' admin events (memo templates, a person's division) in the same log.
+ADMIN_EVENT_LABELS.update(writing.ADMIN_EVENT_LABELS)
+CHANGED_FIELD_LABELS.update(writing.CHANGED_FIELD_LABELS)
 LOG_PER_PAGE = 50
 #: Pages a person who must change their password may still open.
 PASSWORD_CHANGE_ALLOWED = {"auth.profile", "auth.logout", "auth.login", "static"}
@@ -106,6 +110,7 @@ class PersonForm(FlaskForm):
     username = StringField("ชื่อผู้ใช้ (ภาษาอังกฤษ)")
     full_name = StringField("ชื่อ-สกุล")
     position = StringField("ตำแหน่ง")
+    division = StringField("ส่วนราชการ (สังกัด)")
     roles = MultiCheckboxField("บทบาท", choices=ROLE_CHOICES, validate_choice=False)
     signature = FileField("ลายมือชื่อ (PNG หรือ JPEG ไม่เกิน ๒ MB)")
     remove_signature = BooleanField("ลบลายมือชื่อ")
@@ -281,6 +286,8 @@ def person_new():
                 full_name=form.full_name.data or "", position=form.position.data or "",
                 roles=form.roles.data or [], password=password, actor=admin)
             user.must_change_password = True
+            if form.division.raw_data:  # a post without the field leaves the division as it is
+                writing.set_division(db.session, user, form.division.data)
             signature = _upload(form.signature)
             if signature is not None:
                 organizations.set_signature(db.session, user, signature, actor=admin)
@@ -304,12 +311,15 @@ def person_edit(user_id: int):
     status = 200
     if request.method == "GET":
         form.full_name.data, form.position.data = person.full_name, person.position
+        form.division.data = person.division
         form.roles.data = sorted(r.value for r in person.roles)
     elif form.validate_on_submit():
         with attempt() as work:
             organizations.update_user(db.session, person, full_name=form.full_name.data or "",
                                       position=form.position.data or "", roles=form.roles.data or [],
                                       actor=admin)
+            if form.division.raw_data:  # a post without the field leaves the division as it is
+                writing.set_division(db.session, person, form.division.data, actor=admin)
             signature = _upload(form.signature)
             if signature is not None:
                 organizations.set_signature(db.session, person, signature, actor=admin)

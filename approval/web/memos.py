@@ -27,6 +27,7 @@ from ..numbers import parse_index
 from ..plan_report import service as plan_service
 from ..services import appointments, documents
 from ..services import memos as memo_service
+from ..writing import service as writing
 from .auth import end_current_session
 from .paging import page_arg, paged
 from .unit import attempt
@@ -102,9 +103,14 @@ def _apply_section_command(form: MemoForm) -> bool:
     return True
 
 
-def _render_form(form: MemoForm, memo=None, errors=None, status=200):
+def _render_form(form: MemoForm, memo=None, errors=None, status=200, chosen_template=None):
+    user = _user()
+    # The writing helpers: templates to start a new memo from; a returned memo's reason above its form.
+    templates = writing.list_templates(db.session, user.organization_id) if memo is None else []
     return render_template("memos/form.html", form=form, memo=memo, errors=errors or {},
-                           be_date=_be_date(form.date.data)), status
+                           be_date=_be_date(form.date.data), memo_templates=templates,
+                           chosen_template=chosen_template,
+                           return_notice=writing.return_notice(memo) if memo is not None else None), status
 
 
 def _be_date(value: str | None) -> str:
@@ -119,13 +125,13 @@ def _be_date(value: str | None) -> str:
 @bp.route("/memos/new", methods=["GET", "POST"])
 def new():
     """Write a new memo (saved as a draft)."""
-    form = MemoForm()
     if request.method == "GET":
-        user = _user()
-        form.department.data = f"{user.organization.name}"
-        form.date.data = dt.date.today().isoformat()
-        form.closing.data = "จึงเรียนมาเพื่อโปรดทราบ"
-        return _render_form(form)
+        # ส่วนราชการ: the writer's division; เรียน: the chain's order step; the rest from a template if chosen.
+        raw = request.args.get("template", "").strip()
+        chosen = writing.get_template(db.session, _user().organization_id, raw) if raw else None
+        form = MemoForm(data=writing.new_memo_fields(db.session, _user(), chosen))
+        return _render_form(form, chosen_template=chosen)
+    form = MemoForm()
     if not form.validate_on_submit():
         return _render_form(form, status=400)
     if _apply_section_command(form):
@@ -194,6 +200,8 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
         "show_plan_report": memo.plan_report is not None
         or bool(memo.organization.setting("plan_report") and memo.can_edit(user)),
         "digits": memo.organization.uses_thai_digits,
+        # What changed since the previous round (the next signer's word-level diff).
+        "changes": writing.changes_since_last_round(memo),
     }
 
 

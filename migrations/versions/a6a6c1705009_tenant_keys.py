@@ -124,6 +124,7 @@ def _switch(*, to_tenant: bool) -> None:
         return
     # SQLite rebuilds the tables: foreign keys off for the rebuild (a table that others refer
     # to is dropped and renamed), then checked all at once.
+    enforced = bind.exec_driver_sql("PRAGMA foreign_keys").scalar()
     with op.get_context().autocommit_block():
         op.execute("PRAGMA foreign_keys=OFF")
         op.execute("BEGIN")
@@ -145,7 +146,8 @@ def _switch(*, to_tenant: bool) -> None:
             op.execute("ROLLBACK")
             raise
         finally:
-            op.execute("PRAGMA foreign_keys=ON")
+            if enforced:  # as it was (migrations/env.py runs them all with foreign keys off)
+                op.execute("PRAGMA foreign_keys=ON")
 
 
 class _InPlace:
