@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..errors import Forbidden, NotFound, NotYourTurn, ValidationFailed
 from ..models import Appointment, AppointmentKind, Role, User
@@ -279,6 +279,28 @@ def covering(session: Session, holder_ids, day: dt.date | None = None) -> dict[i
     rows = session.scalars(sa.select(Appointment).where(Appointment.holder_id.in_(ids), in_force(day or today()))
                            .options(selectinload(Appointment.stand_in)))
     return {a.holder_id: a for a in rows}
+
+
+def standing_and_covering(session: Session, user: User, holder_ids, day: dt.date | None = None
+                          ) -> tuple[Standing, dict[int, Appointment]]:
+    """:func:`standing` of `user` and :func:`covering` of `holder_ids` in one query (the memo page)."""
+    day = day or today()
+    ids = {i for i in holder_ids if i is not None}
+    if getattr(user, "id", None) is None:
+        return Standing(), covering(session, ids, day)
+    mine = sa.or_(Appointment.stand_in_id == user.id,
+                  sa.and_(Appointment.holder_id == user.id, Appointment.kind == AppointmentKind.ACTING))
+    rows = list(session.scalars(
+        sa.select(Appointment).options(joinedload(Appointment.stand_in))
+        .where(Appointment.organization_id == user.organization_id, in_force(day),
+               sa.or_(mine, Appointment.holder_id.in_(ids)) if ids else mine)
+        .order_by(Appointment.id)))
+    concerning = [a for a in rows if a.stand_in_id == user.id
+                  or (a.holder_id == user.id and a.kind is AppointmentKind.ACTING)]
+    covers = tuple(Cover(holder_id=a.holder_id, kind=a.kind.value, appointment_id=a.id)
+                   for a in concerning if a.stand_in_id == user.id)
+    replaced = next((a.stand_in_id for a in concerning if a.holder_id == user.id), None)
+    return Standing(covers=covers, replaced_by=replaced), {a.holder_id: a for a in rows if a.holder_id in ids}
 
 
 def status(a: Appointment, day: dt.date | None = None) -> str:

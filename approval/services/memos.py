@@ -250,7 +250,7 @@ def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Mem
             joinedload(Memo.author), joinedload(Memo.organization),
             joinedload(Memo.document).load_only(MemoDocument.id, MemoDocument.sha256, MemoDocument.memo_id),
             joinedload(Memo.plan_report).selectinload(PlanReport.projects),
-            selectinload(Memo.steps).selectinload(Step.assignee),
+            selectinload(Memo.steps).joinedload(Step.assignee),
             selectinload(Memo.events),
         )
     memo = session.scalar(query)
@@ -286,24 +286,29 @@ WAITING_FOR = sa.case(
     (_pending.kind == StepKind.ORDER, "order"),
     else_="sign",
 )
-#: Since when: the decision for a memo to file; else the memo's last change (in review only the
-#: chain moves it, so that is when its step became pending; a returned memo: its return, or
-#: the author's last edit of it).
-WAITING_SINCE = sa.case((Memo.state == MemoState.DECIDED, Memo.decided_at), else_=Memo.updated_at)
+def _waiting_branches(user: User) -> list[tuple]:
+    """Since when: the decision for a memo to file; else the memo's last change (in review only
+    the chain moves it, so that is when its step became pending; a returned memo: its return, or
+    the author's last edit of it).
 
+    Everything waiting for `user` as disjoint (condition, since) pairs on Memo: steps pending
+    with them, steps pending with a holder they stand in for today (acting officials), their own
+    returned memos, and for records officers the decided memos not yet archived.
 
-def _waiting_clause(user: User):
-    """Everything waiting for `user`, as one condition on Memo: steps pending with them, their
-    own returned memos, and for records officers the decided memos not yet archived.
-
-    A stand-in's work (acting officials) is the steps pending with a holder they cover today.
+    Each condition names the organisation and is served by one index on its own
+    (ix_memo_inbox, ix_memo_org_author, ix_memo_org_state); a single OR of them is not on
+    SQLite (it scanned the organisation's memos: 0.2-0.4 s at 10,000 memos).
     """
-    mine = sa.and_(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id == user.id)
-    returned = sa.and_(Memo.state == MemoState.RETURNED, Memo.author_id == user.id)
-    clauses = [mine, appointments.stand_in_clause(user), returned]
+    org = Memo.organization_id == user.organization_id
+    branches = [
+        (sa.and_(org, Memo.pending_assignee_id == user.id, Memo.state == MemoState.IN_REVIEW), Memo.updated_at),
+        (sa.and_(org, Memo.pending_assignee_id.in_(appointments.covered_holders(user)),
+                 Memo.state == MemoState.IN_REVIEW), Memo.updated_at),
+        (sa.and_(org, Memo.author_id == user.id, Memo.state == MemoState.RETURNED), Memo.updated_at),
+    ]
     if user.has_role(Role.RECORDS):
-        clauses.append(Memo.state == MemoState.DECIDED)
-    return sa.and_(Memo.organization_id == user.organization_id, sa.or_(*clauses))
+        branches.append((sa.and_(org, Memo.state == MemoState.DECIDED), Memo.decided_at))
+    return branches
 
 
 def _not_found(user: User, reason: str) -> NotFound:
@@ -312,23 +317,43 @@ def _not_found(user: User, reason: str) -> NotFound:
     return NotFound("ไม่พบหนังสือนี้")
 
 
-def inbox_query(user: User):
-    """(Memo, waiting_for, since) of everything waiting for `user`, the latest first."""
+def inbox_query(user: User, limit: int | None = None, offset: int = 0):
+    """(Memo, waiting_for, since) of everything waiting for `user`, the latest first.
+
+    With ``limit``, each branch is cut to its own first ``offset + limit`` rows in index order
+    before they are merged: a page costs the same with 20 or 20,000 memos waiting.
+    """
+    keep = None if limit is None else offset + limit
+    parts = []
+    for condition, since in _waiting_branches(user):
+        part = sa.select(Memo.id.label("id"), since.label("since")).where(condition)
+        if keep is not None:
+            part = part.order_by(since.desc(), Memo.id.desc()).limit(keep)
+        parts.append(sa.select(part.subquery()))
+    top = sa.union_all(*parts).subquery("waiting")
+    ranked = sa.select(top.c.id, top.c.since).order_by(top.c.since.desc(), top.c.id.desc())
+    if limit is not None:
+        ranked = ranked.limit(limit).offset(offset)
+    ranked = ranked.subquery("ranked")
     return (
-        sa.select(Memo, WAITING_FOR.label("waiting_for"), WAITING_SINCE.label("since"))
+        sa.select(Memo, WAITING_FOR.label("waiting_for"), ranked.c.since)
+        .join(ranked, ranked.c.id == Memo.id)
         .outerjoin(_pending, sa.and_(_pending.memo_id == Memo.id, _pending.round == Memo.round,
                                      _pending.seq == Memo.current_step))
-        .where(_waiting_clause(user))
-        .order_by(WAITING_SINCE.desc(), Memo.id.desc())
+        .order_by(ranked.c.since.desc(), Memo.id.desc())
     )
 
 
-def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20) -> tuple[list[InboxItem], int]:
-    """One page of the user's inbox and the total waiting; each item's age in working days."""
+def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20, load: tuple = ()
+               ) -> tuple[list[InboxItem], int]:
+    """One page of the user's inbox and the total waiting; each item's age in working days.
+
+    ``load``: loader options for what the caller shows beyond the memo and its author.
+    """
     from ..notifications.service import calendar
 
     rows = session.execute(
-        inbox_query(user).options(selectinload(Memo.author)).limit(per_page).offset((page - 1) * per_page)
+        inbox_query(user, limit=per_page, offset=(page - 1) * per_page).options(selectinload(Memo.author), *load)
     ).all()
     total = len(rows) if page == 1 and len(rows) < per_page else inbox_count(session, user)
     if not rows:
@@ -340,7 +365,13 @@ def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20) 
 
 
 def inbox_count_query(user: User):
-    return sa.select(sa.func.count()).select_from(Memo).where(_waiting_clause(user))
+    """How many things wait for `user`: the branches counted apart (each on its index) and added."""
+    counts = [sa.select(sa.func.count()).select_from(Memo).where(condition).scalar_subquery()
+              for condition, _since in _waiting_branches(user)]
+    total = counts[0]
+    for count in counts[1:]:
+        total = total + count
+    return sa.select(total)
 
 
 def inbox_count(session: Session, user: User) -> int:
@@ -361,8 +392,9 @@ def visible_query(user: User):
 
 
 def list_memos(session: Session, user: User, *, state: str | None = None, q: str | None = None,
-               year: int | None = None, mine: bool = False, page: int = 1, per_page: int = 20):
-    """One page of visible memos, newest first, and the total."""
+               year: int | None = None, mine: bool = False, page: int = 1, per_page: int = 20,
+               load: tuple = ()):
+    """One page of visible memos, newest first, and the total (``load``: as for inbox_page)."""
     query = visible_query(user)
     if mine:
         query = query.where(Memo.author_id == user.id)
@@ -382,7 +414,7 @@ def list_memos(session: Session, user: User, *, state: str | None = None, q: str
         total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
         page_query = search.newest_page(session, query, [Memo.created_at.desc(), Memo.id.desc()],
                                         page=page, per_page=per_page)
-    items = list(session.scalars(page_query.options(selectinload(Memo.author))))
+    items = list(session.scalars(page_query.options(selectinload(Memo.author), *load)))
     return items, total
 
 

@@ -13,7 +13,7 @@ import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
 from ..models import User, UserSession
@@ -58,7 +58,9 @@ def resume(session: Session, raw: str, *, idle: dt.timedelta, lifetime: dt.timed
     """
     if not raw or len(raw) > 200:
         return None, None, "unknown"
-    row = session.scalar(sa.select(UserSession).where(UserSession.token_hash == _digest(raw)))
+    # The record and its user in one query (every signed-in request starts here).
+    row = session.scalar(sa.select(UserSession).options(joinedload(UserSession.user))
+                         .where(UserSession.token_hash == _digest(raw)))
     if row is None:
         return None, None, "unknown"
     if row.ended_at is not None:

@@ -35,7 +35,7 @@ def register_web(app: Flask) -> None:
     from ..notifications import views as notifications
     from ..plan_report import views as plans
     from ..signatures import views as signatures_views
-    from . import admin, archive, auth, errors, health, memos, security
+    from . import admin, archive, assets, auth, errors, health, memos, security
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
@@ -50,6 +50,7 @@ def register_web(app: Flask) -> None:
     auth.init_login(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
+    assets.init_app(app)
     from ..services import security_log
 
     security_log.init_app(app)
