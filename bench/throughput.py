@@ -14,6 +14,12 @@ Prints req/s, latency (p50, p99) and the ratios inbox/healthz and memo/healthz
 
 ``--profile inbox`` (or ``memo``) also records one worker with py-spy while wrk runs
 against that page and prints the top functions (py-spy from requirements-dev.txt).
+
+Before wrk, the same pages are measured in process (Flask test client, one process): SQL
+statements per request and CPU milliseconds per request (time.process_time over
+``--requests`` requests), and the CPU ratio healthz/page, which is what the wrk ratio tends
+to on an idle machine and stays meaningful on a busy one. ``--cprofile inbox`` prints
+cProfile's top functions for those requests. ``--in-process-only`` skips gunicorn and wrk.
 """
 
 from __future__ import annotations
@@ -180,6 +186,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--profile", choices=["inbox", "memo"])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--cprofile", choices=["healthz", "inbox", "memo"])
+    parser.add_argument("--in-process-only", action="store_true")
     args = parser.parse_args()
     wrk = ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
@@ -188,6 +197,9 @@ def main() -> None:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     secret = "bench-secret-" + os.urandom(8).hex()
     memo_id = build(url, args.memos, secret)
+    in_process(url, secret, {"healthz": "/healthz", "inbox": "/inbox", "memo": f"/memos/{memo_id}"}, args)
+    if args.in_process_only:
+        return
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret,
@@ -240,6 +252,57 @@ def main() -> None:
               f"{r['non2xx']:>9}{ratio:>8.3f}{mark:>8}  {r['errors']}")
     if any(r["non2xx"] for r in results.values()):
         raise SystemExit("some answers were not 2xx: the figures are not valid")
+
+
+def in_process(url: str, secret: str, pages: dict, args) -> None:
+    """SQL statements and CPU ms per request of each page in this process; CPU ratios to healthz."""
+    import cProfile
+    import pstats
+
+    import sqlalchemy as sa
+    from web import PASSWORD
+
+    from approval import create_app
+    from approval.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False, "APP_ENV": "production", "SESSION_COOKIE_SECURE": False})
+    client = app.test_client()
+    if client.post("/login", data={"username": "head", "password": PASSWORD}).status_code not in (302, 303):
+        raise SystemExit("in-process sign-in failed")
+    statements = []
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a, **k: statements.append(1))
+    rows = {}
+    for name, path in pages.items():
+        for _ in range(20):  # warm
+            assert client.get(path).status_code == 200, path
+        statements.clear()
+        client.get(path)
+        queries = len(statements)
+        profiler = cProfile.Profile() if args.cprofile == name else None
+        if profiler:
+            profiler.enable()
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        for _ in range(args.requests):
+            client.get(path)
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        if profiler:
+            profiler.disable()
+            print(f"cProfile of {args.requests} requests to {path}:")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        rows[name] = (path, queries, 1000 * cpu / args.requests, 1000 * wall / args.requests)
+    print(f"\nin process (Flask test client), {args.requests} requests per page")
+    print(f"{'page':<10}{'path':<16}{'SQL':>5}{'CPU ms':>9}{'wall ms':>9}{'CPU ratio':>11}{'target':>8}")
+    base = rows["healthz"][2]
+    for name, (path, queries, cpu, wall) in rows.items():
+        target = TARGETS.get(name)
+        ratio = base / cpu
+        mark = "" if target is None else f"{'>=' if ratio >= target else '<'}{target:.2f}"
+        print(f"{name:<10}{path:<16}{queries:>5}{cpu:>9.2f}{wall:>9.2f}{ratio:>11.3f}{mark:>8}", flush=True)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def summarize_profile(path: Path, top: int = 25) -> None:

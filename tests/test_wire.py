@@ -89,6 +89,16 @@ def test_the_user_is_loaded_once_per_request(seeded):
     assert len(sessions) == 1 and users == [], statements.seen  # the user comes with the session row
 
 
+def test_static_files_and_the_health_probe_read_no_session(seeded):
+    client = signed_in(seeded, "head")
+    asset = page_assets(client.get("/inbox").get_data(as_text=True))[0]
+    client.get("/healthz")
+    with Statements() as statements:
+        assert client.get("/healthz").status_code == 200
+        assert client.get(asset).status_code == 200
+    assert statements.seen == []
+
+
 def test_lists_read_the_hash_of_frozen_pdfs_never_their_bytes(seeded, token_for):
     helpers.memo_in("decided")
     headers = {"Authorization": f"Bearer {token_for('mayor')}"}

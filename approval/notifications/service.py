@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -246,8 +247,15 @@ def update_settings(session: Session, user: User, data: dict) -> NotificationSet
 # --- the organisation's days off and reminder settings ----------------------------------------
 
 def calendar(session: Session, organization_id: int) -> Calendar:
+    """The organisation's working days (its days off read now; the year's tables shared while they stay)."""
     rows = session.execute(sa.select(DayOff.day, DayOff.name).where(DayOff.organization_id == organization_id))
-    return Calendar(dict(rows.all()))
+    return _calendar(tuple(sorted(rows.all())))
+
+
+@lru_cache(maxsize=256)
+def _calendar(days_off: tuple) -> Calendar:
+    """One Calendar per set of days off: its per-year tables (365 days checked) are built once."""
+    return Calendar(dict(days_off))
 
 
 def days_off(session: Session, organization_id: int) -> list[DayOff]:

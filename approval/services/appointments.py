@@ -44,9 +44,14 @@ def in_force(day: dt.date):
 
 def covered_holders(user: User, day: dt.date | None = None):
     """SQL: the ids of the holders `user` stands in for on `day` (a subquery)."""
+    return covered_holders_of(user.organization_id, user.id, day or today())
+
+
+def covered_holders_of(organization_id, user_id, day):
+    """:func:`covered_holders` from values or bound parameters (a statement built once, run often)."""
     return (sa.select(Appointment.holder_id)
-            .where(Appointment.organization_id == user.organization_id, Appointment.stand_in_id == user.id,
-                   in_force(day or today())))
+            .where(Appointment.organization_id == organization_id, Appointment.stand_in_id == user_id,
+                   in_force(day)))
 
 
 def stand_in_clause(user: User, day: dt.date | None = None):
