@@ -354,10 +354,11 @@ def day_label(n: int) -> str:
 
 def nav_counts(session: Session, user: User, inbox: int | None = None) -> tuple[int, int]:
     """(work waiting in the inbox, unread notifications) in one query (the inbox's when not known)."""
-    from ..services.memos import inbox_count_query
+    from ..services.memos import inbox_count_statement
 
     if inbox is not None:
         return inbox, unread_count(session, user)
-    row = session.execute(sa.select(inbox_count_query(user).scalar_subquery(),
-                                    unread_count_query(user).scalar_subquery())).one()
+    waiting, params = inbox_count_statement(user)
+    row = session.execute(sa.select(waiting.scalar_subquery(), unread_count_query(user).scalar_subquery()),
+                          params).one()
     return row[0] or 0, row[1] or 0
