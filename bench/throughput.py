@@ -290,7 +290,7 @@ def in_process(url: str, secret: str, pages: dict, args) -> None:
         if profiler:
             profiler.disable()
             print(f"cProfile of {args.requests} requests to {path}:")
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(35)
         rows[name] = (path, queries, 1000 * cpu / args.requests, 1000 * wall / args.requests)
     print(f"\nin process (Flask test client), {args.requests} requests per page")
     print(f"{'page':<10}{'path':<16}{'SQL':>5}{'CPU ms':>9}{'wall ms':>9}{'CPU ratio':>11}{'target':>8}")

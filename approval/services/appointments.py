@@ -13,6 +13,7 @@ Services flush, never commit.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -286,6 +287,18 @@ def covering(session: Session, holder_ids, day: dt.date | None = None) -> dict[i
     return {a.holder_id: a for a in rows}
 
 
+@lru_cache(maxsize=1)
+def _standing_and_covering_statement():
+    """standing_and_covering's statement with bound parameters, built once (the memo page runs it)."""
+    user = sa.bindparam("user")
+    mine = sa.or_(Appointment.stand_in_id == user,
+                  sa.and_(Appointment.holder_id == user, Appointment.kind == AppointmentKind.ACTING))
+    return (sa.select(Appointment).options(joinedload(Appointment.stand_in))
+            .where(Appointment.organization_id == sa.bindparam("org"), in_force(sa.bindparam("day")),
+                   sa.or_(mine, Appointment.holder_id.in_(sa.bindparam("holders", expanding=True))))
+            .order_by(Appointment.id))
+
+
 def standing_and_covering(session: Session, user: User, holder_ids, day: dt.date | None = None
                           ) -> tuple[Standing, dict[int, Appointment]]:
     """:func:`standing` of `user` and :func:`covering` of `holder_ids` in one query (the memo page)."""
@@ -293,13 +306,8 @@ def standing_and_covering(session: Session, user: User, holder_ids, day: dt.date
     ids = {i for i in holder_ids if i is not None}
     if getattr(user, "id", None) is None:
         return Standing(), covering(session, ids, day)
-    mine = sa.or_(Appointment.stand_in_id == user.id,
-                  sa.and_(Appointment.holder_id == user.id, Appointment.kind == AppointmentKind.ACTING))
-    rows = list(session.scalars(
-        sa.select(Appointment).options(joinedload(Appointment.stand_in))
-        .where(Appointment.organization_id == user.organization_id, in_force(day),
-               sa.or_(mine, Appointment.holder_id.in_(ids)) if ids else mine)
-        .order_by(Appointment.id)))
+    rows = list(session.scalars(_standing_and_covering_statement(),
+                                {"org": user.organization_id, "user": user.id, "day": day, "holders": sorted(ids)}))
     concerning = [a for a in rows if a.stand_in_id == user.id
                   or (a.holder_id == user.id and a.kind is AppointmentKind.ACTING)]
     covers = tuple(Cover(holder_id=a.holder_id, kind=a.kind.value, appointment_id=a.id)
