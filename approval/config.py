@@ -83,6 +83,8 @@ def load_config() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "JSON_AS_ASCII": False,
+        # Strict-Transport-Security max-age on answers over HTTPS (0: not sent); see web/security.py.
+        "HSTS_SECONDS": int(os.environ.get("HSTS_SECONDS", "31536000")),
         # Seconds one PDF may take to lay out (preview or order); 0 renders in process
         # without a deadline.  Keep it below gunicorn's timeout (gunicorn.conf.py).
         "PDF_RENDER_SECONDS": float(os.environ.get("PDF_RENDER_SECONDS", "10")),

@@ -45,6 +45,10 @@ def app(tmp_path_factory):
         "AUDIT_ANCHOR_DIR": str(root / "anchors"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # The preview cache is off (a test that makes the renderer fail must see it fail);
+        # tests/test_wire.py turns it on in a folder of its own.
+        "PREVIEW_CACHE_BYTES": 0,
+        "PREVIEW_CACHE_DIR": str(root / "previews"),
         "HUEY_URL": "memory://",  # the job queue in memory: tests run its tasks themselves
         # The race tests hold one connection per thread (up to 50 at once).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 5, "max_overflow": 70, "pool_timeout": 60},

@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask import url_for
+from sqlalchemy.orm import selectinload
 
-from ..models import Appointment, Memo, MemoState, PlanReport, Step, User
+from ..models import Appointment, Memo, MemoDocument, MemoState, PlanReport, Step, User
 from ..models import Event as EventRow
 from ..plan_report import compute as plan_report
 from ..plan_report import service as plans
@@ -112,6 +113,14 @@ def event(e: EventRow) -> dict:
         "at": when(e.at), "actor": user_summary(e.actor), "action": e.action, "from_state": e.from_state,
         "to_state": e.to_state, "step": e.step, "comment": text(e.comment or ""),
     }
+
+
+#: What a list item (memo(m, full=False)) reads beyond the memo and its author, loaded for the
+#: whole page at once: the frozen PDF's hash (never its bytes) and the plan report.
+LIST_LOAD = (
+    selectinload(Memo.document).load_only(MemoDocument.id, MemoDocument.memo_id, MemoDocument.sha256),
+    selectinload(Memo.plan_report).selectinload(PlanReport.projects),
+)
 
 
 def pdf_link(memo: Memo) -> dict | None:

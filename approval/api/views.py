@@ -144,7 +144,7 @@ def list_memos():
     if problems:
         raise ApiError(422, "เงื่อนไขการค้นหาไม่ถูกต้อง", problems)
     items, total = memos.list_memos(db.session, g.api_user, state=state, q=q, year=year, page=page,
-                                    per_page=per_page)
+                                    per_page=per_page, load=out.LIST_LOAD)
     return jsonify(out.page(items, total, page, per_page))
 
 
@@ -155,7 +155,7 @@ def inbox():
     page, per_page = _paging(problems)
     if problems:
         raise ApiError(422, "เงื่อนไขการค้นหาไม่ถูกต้อง", problems)
-    items, total = memos.inbox_page(db.session, g.api_user, page=page, per_page=per_page)
+    items, total = memos.inbox_page(db.session, g.api_user, page=page, per_page=per_page, load=out.LIST_LOAD)
     from ..notifications.api import inbox_item
 
     return jsonify({"items": [inbox_item(i) for i in items], "total": total, "page": page, "per_page": per_page})
@@ -187,12 +187,7 @@ def act(memo_id: int):
 def memo_pdf(memo_id: int):
     """The memo's PDF (frozen once decided)."""
     memo = memos.get_memo(db.session, g.api_user, memo_id)
-    content, sha = documents.pdf_for(memo)
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="memo-{memo.id}.pdf"'
-    if sha:
-        response.headers["X-Content-SHA256"] = sha
-    return response
+    return documents.pdf_response(memo, request.if_none_match)
 
 
 # --- the document describing all this ---------------------------------------------------

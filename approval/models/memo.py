@@ -283,7 +283,8 @@ class MemoDocument(db.Model):
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     memo_id: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(sa.String(64))
-    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: Deferred: lists and pages show the hash; only the PDF download and the seal read the bytes.
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The seal of the attached files at the order: [{"id", "filename", "title", "size", "sha256"}]
     #: (approval.attachments.service.manifest); the PDF prints the same hashes.

@@ -7,7 +7,7 @@ import enum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, enum_column, utcnow
@@ -41,7 +41,9 @@ class Organization(db.Model):
     province: Mapped[str] = mapped_column(sa.String(100), default="")
     number_prefix: Mapped[str] = mapped_column(sa.String(50))
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    emblem_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    #: Deferred: only the PDF and the admin's pages read the bytes; pages ask has_emblem.
+    emblem_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
+    _emblem_present: Mapped[bool] = column_property(sa.case((emblem_png.column.is_(None), False), else_=True))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The hash of the organisation's latest admin.* event (the chain of events with no
     #: memo), so that deleting the chain's tail is found as a memo's state finds it.
@@ -50,6 +52,13 @@ class Organization(db.Model):
     chain: Mapped[list[ChainStep]] = relationship(
         back_populates="organization", order_by="ChainStep.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def has_emblem(self) -> bool:
+        """Whether an emblem is uploaded, without reading its bytes unless they are loaded already."""
+        if "emblem_png" in self.__dict__:
+            return self.emblem_png is not None
+        return bool(self._emblem_present)
 
     def setting(self, key: str) -> Any:
         """A setting with its default."""

@@ -53,7 +53,8 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    #: Deferred: the user is loaded on every request; only printing and the admin's pages need it.
+    signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organization: Mapped[Organization] = relationship()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -142,6 +143,16 @@ def unread_count_query(user: User):
     return sa.select(sa.func.count()).select_from(Notification).where(_mine(user), Notification.read_at.is_(None))
 
 
+@lru_cache(maxsize=4)
+def _nav_statement(waiting):
+    """The navigation's two counts in one statement, built once per inbox statement (bound
+    parameters inbox_org and inbox_user: see services.memos.inbox_count_statement)."""
+    unread = (sa.select(sa.func.count()).select_from(Notification)
+              .where(Notification.organization_id == sa.bindparam("inbox_org"),
+                     Notification.user_id == sa.bindparam("inbox_user"), Notification.read_at.is_(None)))
+    return sa.select(waiting.scalar_subquery(), unread.scalar_subquery())
+
+
 def unread_count(session: Session, user: User) -> int:
     return session.scalar(unread_count_query(user)) or 0
 
@@ -246,8 +257,15 @@ def update_settings(session: Session, user: User, data: dict) -> NotificationSet
 # --- the organisation's days off and reminder settings ----------------------------------------
 
 def calendar(session: Session, organization_id: int) -> Calendar:
+    """The organisation's working days (its days off read now; the year's tables shared while they stay)."""
     rows = session.execute(sa.select(DayOff.day, DayOff.name).where(DayOff.organization_id == organization_id))
-    return Calendar(dict(rows.all()))
+    return _calendar(tuple(sorted(rows.all())))
+
+
+@lru_cache(maxsize=256)
+def _calendar(days_off: tuple) -> Calendar:
+    """One Calendar per set of days off: its per-year tables (365 days checked) are built once."""
+    return Calendar(dict(days_off))
 
 
 def days_off(session: Session, organization_id: int) -> list[DayOff]:
@@ -346,10 +364,10 @@ def day_label(n: int) -> str:
 
 def nav_counts(session: Session, user: User, inbox: int | None = None) -> tuple[int, int]:
     """(work waiting in the inbox, unread notifications) in one query (the inbox's when not known)."""
-    from ..services.memos import inbox_count_query
+    from ..services.memos import inbox_count_statement
 
     if inbox is not None:
         return inbox, unread_count(session, user)
-    row = session.execute(sa.select(inbox_count_query(user).scalar_subquery(),
-                                    unread_count_query(user).scalar_subquery())).one()
+    waiting, params = inbox_count_statement(user)
+    row = session.execute(_nav_statement(waiting), params).one()
     return row[0] or 0, row[1] or 0

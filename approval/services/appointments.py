@@ -13,9 +13,10 @@ Services flush, never commit.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..errors import Forbidden, NotFound, NotYourTurn, ValidationFailed
 from ..models import Appointment, AppointmentKind, Role, User
@@ -44,9 +45,14 @@ def in_force(day: dt.date):
 
 def covered_holders(user: User, day: dt.date | None = None):
     """SQL: the ids of the holders `user` stands in for on `day` (a subquery)."""
+    return covered_holders_of(user.organization_id, user.id, day or today())
+
+
+def covered_holders_of(organization_id, user_id, day):
+    """:func:`covered_holders` from values or bound parameters (a statement built once, run often)."""
     return (sa.select(Appointment.holder_id)
-            .where(Appointment.organization_id == user.organization_id, Appointment.stand_in_id == user.id,
-                   in_force(day or today())))
+            .where(Appointment.organization_id == organization_id, Appointment.stand_in_id == user_id,
+                   in_force(day)))
 
 
 def stand_in_clause(user: User, day: dt.date | None = None):
@@ -279,6 +285,35 @@ def covering(session: Session, holder_ids, day: dt.date | None = None) -> dict[i
     rows = session.scalars(sa.select(Appointment).where(Appointment.holder_id.in_(ids), in_force(day or today()))
                            .options(selectinload(Appointment.stand_in)))
     return {a.holder_id: a for a in rows}
+
+
+@lru_cache(maxsize=1)
+def _standing_and_covering_statement():
+    """standing_and_covering's statement with bound parameters, built once (the memo page runs it)."""
+    user = sa.bindparam("user")
+    mine = sa.or_(Appointment.stand_in_id == user,
+                  sa.and_(Appointment.holder_id == user, Appointment.kind == AppointmentKind.ACTING))
+    return (sa.select(Appointment).options(joinedload(Appointment.stand_in))
+            .where(Appointment.organization_id == sa.bindparam("org"), in_force(sa.bindparam("day")),
+                   sa.or_(mine, Appointment.holder_id.in_(sa.bindparam("holders", expanding=True))))
+            .order_by(Appointment.id))
+
+
+def standing_and_covering(session: Session, user: User, holder_ids, day: dt.date | None = None
+                          ) -> tuple[Standing, dict[int, Appointment]]:
+    """:func:`standing` of `user` and :func:`covering` of `holder_ids` in one query (the memo page)."""
+    day = day or today()
+    ids = {i for i in holder_ids if i is not None}
+    if getattr(user, "id", None) is None:
+        return Standing(), covering(session, ids, day)
+    rows = list(session.scalars(_standing_and_covering_statement(),
+                                {"org": user.organization_id, "user": user.id, "day": day, "holders": sorted(ids)}))
+    concerning = [a for a in rows if a.stand_in_id == user.id
+                  or (a.holder_id == user.id and a.kind is AppointmentKind.ACTING)]
+    covers = tuple(Cover(holder_id=a.holder_id, kind=a.kind.value, appointment_id=a.id)
+                   for a in concerning if a.stand_in_id == user.id)
+    replaced = next((a.stand_in_id for a in concerning if a.holder_id == user.id), None)
+    return Standing(covers=covers, replaced_by=replaced), {a.holder_id: a for a in rows if a.holder_id in ids}
 
 
 def status(a: Appointment, day: dt.date | None = None) -> str:

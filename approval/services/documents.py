@@ -55,9 +55,13 @@ def budget_seconds() -> float:
 
 def render(memo: Memo) -> bytes:
     """The memo's PDF, laid out within the time budget (RenderTooSlow past it)."""
+    return render_data(memo_print_dict(memo))  # the database is read here, never in the render's child
+
+
+def render_data(data: dict) -> bytes:
+    """The PDF of a print dict (services.printing.memo_print_dict), within the time budget."""
     from ..pdf import render_memo_pdf
 
-    data = memo_print_dict(memo)  # the database is read here, never in the render's child
     warm()
     return render_budget.run(render_memo_pdf, data, budget_seconds())
 
@@ -90,7 +94,53 @@ def freeze(session: Session, memo: Memo) -> MemoDocument:
 
 
 def pdf_for(memo: Memo) -> tuple[bytes, str | None]:
-    """(bytes, sha256): the frozen document when decided, else a fresh preview (no hash)."""
+    """(bytes, sha256): the frozen document when decided, else the preview (no hash)."""
+    content, sha256, _etag = document_for(memo)
+    return content, sha256
+
+
+def document_for(memo: Memo, if_none_match=None) -> tuple[bytes | None, str | None, str]:
+    """(bytes, sha256, etag) of the memo's PDF: the frozen document when decided (its hash is
+    the ETag), else the preview (services.previews: rendered once per content, then kept).
+
+    ``if_none_match`` (werkzeug's ETags of the request): when it holds the current ETag the
+    bytes are None (answer 304) and nothing is rendered or read.
+    """
     if memo.state in (MemoState.DECIDED, MemoState.ARCHIVED) and memo.document is not None:
-        return memo.document.content, memo.document.sha256
-    return render(memo), None
+        sha256 = memo.document.sha256
+        if if_none_match is not None and if_none_match.contains(sha256):
+            return None, sha256, sha256
+        return memo.document.content, sha256, sha256
+    from . import previews
+
+    data = memo_print_dict(memo)
+    key = previews.preview_key(memo, data)
+    if if_none_match is not None and if_none_match.contains(key):
+        return None, None, key
+    content = previews.cached(key)
+    if content is None:
+        content = render_data(data)
+        previews.store(key, content)
+    return content, None, key
+
+
+def pdf_response(memo: Memo, if_none_match=None):
+    """The memo's PDF as an answer for the page and the API alike: ETag (the frozen hash, or the
+    preview's key) and 304 to a client that has those bytes (If-None-Match).
+
+    ``private, no-store`` as every private answer: a browser on a shared office computer keeps
+    no copy; repeated views are cheap on the server instead (the preview cache), and a client
+    that keeps its own copy (an API client) revalidates with the ETag.
+    """
+    from flask import Response
+
+    content, sha256, etag = document_for(memo, if_none_match)
+    response = Response(content if content is not None else b"", status=200 if content is not None else 304,
+                        mimetype="application/pdf")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-store"
+    if content is not None:
+        response.headers["Content-Disposition"] = f'inline; filename="memo-{memo.id}.pdf"'
+    if sha256:
+        response.headers["X-Content-SHA256"] = sha256
+    return response

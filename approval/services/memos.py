@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
@@ -261,12 +262,10 @@ class _SystemArchiver:
 
 # --- visibility and queries -------------------------------------------------------------
 
-def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Memo:
-    """The memo if the user may see it; NotFound otherwise (also for other organisations)."""
-    memo_id = parse_id(memo_id)
-    if memo_id is None:
-        raise _not_found(user, "memo id is not an id")
-    query = sa.select(Memo).where(Memo.id == memo_id, Memo.organization_id == user.organization_id)
+@lru_cache(maxsize=2)
+def _memo_statement(full: bool):
+    """get_memo's statement, built once (its loader options cost more to build than to run)."""
+    query = sa.select(Memo).where(Memo.id == sa.bindparam("memo_id"), Memo.organization_id == sa.bindparam("memo_org"))
     if full:
         # One row with its many-to-ones joined, then one query per collection: the memo page
         # stays at a fixed number of queries however long its history.
@@ -274,10 +273,18 @@ def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Mem
             joinedload(Memo.author), joinedload(Memo.organization),
             joinedload(Memo.document).load_only(MemoDocument.id, MemoDocument.sha256, MemoDocument.memo_id),
             joinedload(Memo.plan_report).selectinload(PlanReport.projects),
-            selectinload(Memo.steps).selectinload(Step.assignee),
+            selectinload(Memo.steps).joinedload(Step.assignee),
             selectinload(Memo.events),
         )
-    memo = session.scalar(query)
+    return query
+
+
+def get_memo(session: Session, user: User, memo_id, *, full: bool = True) -> Memo:
+    """The memo if the user may see it; NotFound otherwise (also for other organisations)."""
+    memo_id = parse_id(memo_id)
+    if memo_id is None:
+        raise _not_found(user, "memo id is not an id")
+    memo = session.scalar(_memo_statement(full), {"memo_id": memo_id, "memo_org": user.organization_id})
     if memo is None or not _may_view(session, memo, user):
         raise _not_found(user, f"memo {memo_id}")
     return memo
@@ -310,24 +317,34 @@ WAITING_FOR = sa.case(
     (_pending.kind == StepKind.ORDER, "order"),
     else_="sign",
 )
-#: Since when: the decision for a memo to file; else the memo's last change (in review only the
-#: chain moves it, so that is when its step became pending; a returned memo: its return, or
-#: the author's last edit of it).
-WAITING_SINCE = sa.case((Memo.state == MemoState.DECIDED, Memo.decided_at), else_=Memo.updated_at)
+def _waiting_branches(user: User) -> list[tuple]:
+    """Since when: the decision for a memo to file; else the memo's last change (in review only
+    the chain moves it, so that is when its step became pending; a returned memo: its return, or
+    the author's last edit of it).
 
+    Everything waiting for `user` as disjoint (condition, since) pairs on Memo: steps pending
+    with them, steps pending with a holder they stand in for today (acting officials), their own
+    returned memos, and for records officers the decided memos not yet archived.
 
-def _waiting_clause(user: User):
-    """Everything waiting for `user`, as one condition on Memo: steps pending with them, their
-    own returned memos, and for records officers the decided memos not yet archived.
-
-    A stand-in's work (acting officials) is the steps pending with a holder they cover today.
+    Each condition names the organisation and is served by one index on its own
+    (ix_memo_inbox, ix_memo_org_author, ix_memo_org_state); a single OR of them is not on
+    SQLite (it scanned the organisation's memos: 0.2-0.4 s at 10,000 memos).
     """
-    mine = sa.and_(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id == user.id)
-    returned = sa.and_(Memo.state == MemoState.RETURNED, Memo.author_id == user.id)
-    clauses = [mine, appointments.stand_in_clause(user), returned]
-    if user.has_role(Role.RECORDS):
-        clauses.append(Memo.state == MemoState.DECIDED)
-    return sa.and_(Memo.organization_id == user.organization_id, sa.or_(*clauses))
+    return _branches(user.organization_id, user.id, appointments.today(), user.has_role(Role.RECORDS))
+
+
+def _branches(org_id, user_id, day, records: bool) -> list[tuple]:
+    """The branches from values or bound parameters (see :func:`_inbox_statement`)."""
+    org = Memo.organization_id == org_id
+    branches = [
+        (sa.and_(org, Memo.pending_assignee_id == user_id, Memo.state == MemoState.IN_REVIEW), Memo.updated_at),
+        (sa.and_(org, Memo.pending_assignee_id.in_(appointments.covered_holders_of(org_id, user_id, day)),
+                 Memo.state == MemoState.IN_REVIEW), Memo.updated_at),
+        (sa.and_(org, Memo.author_id == user_id, Memo.state == MemoState.RETURNED), Memo.updated_at),
+    ]
+    if records:
+        branches.append((sa.and_(org, Memo.state == MemoState.DECIDED), Memo.decided_at))
+    return branches
 
 
 def _not_found(user: User, reason: str) -> NotFound:
@@ -336,24 +353,79 @@ def _not_found(user: User, reason: str) -> NotFound:
     return NotFound("ไม่พบหนังสือนี้")
 
 
-def inbox_query(user: User):
-    """(Memo, waiting_for, since) of everything waiting for `user`, the latest first."""
+def _ranked(branches: list[tuple], keep=None, limit=None, offset=None):
+    """(Memo, waiting_for, since) over the branches, the latest first; cut to a page when ``keep``,
+    ``limit`` and ``offset`` are given: each branch then stops at its own first ``keep`` rows in
+    index order before they are merged, so a page costs the same with 20 or 20,000 waiting."""
+    parts = []
+    for condition, since in branches:
+        part = sa.select(Memo.id.label("id"), since.label("since")).where(condition)
+        if keep is not None:
+            part = part.order_by(since.desc(), Memo.id.desc()).limit(keep)
+        parts.append(sa.select(part.subquery()))
+    top = sa.union_all(*parts).subquery("waiting")
+    ranked = sa.select(top.c.id, top.c.since).order_by(top.c.since.desc(), top.c.id.desc())
+    if limit is not None:
+        ranked = ranked.limit(limit).offset(offset)
+    ranked = ranked.subquery("ranked")
     return (
-        sa.select(Memo, WAITING_FOR.label("waiting_for"), WAITING_SINCE.label("since"))
+        sa.select(Memo, WAITING_FOR.label("waiting_for"), ranked.c.since)
+        .join(ranked, ranked.c.id == Memo.id)
         .outerjoin(_pending, sa.and_(_pending.memo_id == Memo.id, _pending.round == Memo.round,
                                      _pending.seq == Memo.current_step))
-        .where(_waiting_clause(user))
-        .order_by(WAITING_SINCE.desc(), Memo.id.desc())
+        .order_by(ranked.c.since.desc(), Memo.id.desc())
     )
 
 
-def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20) -> tuple[list[InboxItem], int]:
-    """One page of the user's inbox and the total waiting; each item's age in working days."""
+def _summed_counts(branches: list[tuple]):
+    counts = [sa.select(sa.func.count()).select_from(Memo).where(condition).scalar_subquery()
+              for condition, _since in branches]
+    total = counts[0]
+    for count in counts[1:]:
+        total = total + count
+    return sa.select(total)
+
+
+_INBOX_PARAMS = ("inbox_org", "inbox_user", "inbox_day")
+
+
+@lru_cache(maxsize=4)
+def _inbox_statement(records: bool, counting: bool):
+    """The inbox's page (or count) statement with bound parameters, built once per process:
+    building it took longer than running it (about 1.7 ms against 2.3 ms)."""
+    org, user, day = (sa.bindparam(name) for name in _INBOX_PARAMS)
+    branches = _branches(org, user, day, records)
+    if counting:
+        return _summed_counts(branches)
+    return _ranked(branches, sa.bindparam("inbox_keep", type_=sa.Integer),
+                   sa.bindparam("inbox_limit", type_=sa.Integer), sa.bindparam("inbox_offset", type_=sa.Integer))
+
+
+def _inbox_params(user: User, **more) -> dict:
+    return {"inbox_org": user.organization_id, "inbox_user": user.id, "inbox_day": appointments.today(), **more}
+
+
+def inbox_query(user: User, limit: int | None = None, offset: int = 0):
+    """(Memo, waiting_for, since) of everything waiting for `user`, the latest first (with
+    ``limit``: one page, each branch cut first; see :func:`_ranked`)."""
+    branches = _waiting_branches(user)
+    if limit is None:
+        return _ranked(branches)
+    return _ranked(branches, offset + limit, limit, offset)
+
+
+def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20, load: tuple = ()
+               ) -> tuple[list[InboxItem], int]:
+    """One page of the user's inbox and the total waiting; each item's age in working days.
+
+    ``load``: loader options for what the caller shows beyond the memo and its author.
+    """
     from ..notifications.service import calendar
 
-    rows = session.execute(
-        inbox_query(user).options(selectinload(Memo.author)).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    offset = (page - 1) * per_page
+    statement = _inbox_statement(user.has_role(Role.RECORDS), False).options(selectinload(Memo.author), *load)
+    rows = session.execute(statement, _inbox_params(user, inbox_keep=offset + per_page, inbox_limit=per_page,
+                                                    inbox_offset=offset)).all()
     total = len(rows) if page == 1 and len(rows) < per_page else inbox_count(session, user)
     if not rows:
         return [], total
@@ -364,11 +436,17 @@ def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20) 
 
 
 def inbox_count_query(user: User):
-    return sa.select(sa.func.count()).select_from(Memo).where(_waiting_clause(user))
+    """How many things wait for `user`: the branches counted apart (each on its index) and added."""
+    return _summed_counts(_waiting_branches(user))
+
+
+def inbox_count_statement(user: User) -> tuple:
+    """(statement, parameters) of :func:`inbox_count`, for a caller that counts more at once."""
+    return _inbox_statement(user.has_role(Role.RECORDS), True), _inbox_params(user)
 
 
 def inbox_count(session: Session, user: User) -> int:
-    return session.scalar(inbox_count_query(user)) or 0
+    return session.scalar(_inbox_statement(user.has_role(Role.RECORDS), True), _inbox_params(user)) or 0
 
 
 def visible_query(user: User):
@@ -385,8 +463,9 @@ def visible_query(user: User):
 
 
 def list_memos(session: Session, user: User, *, state: str | None = None, q: str | None = None,
-               year: int | None = None, mine: bool = False, page: int = 1, per_page: int = 20):
-    """One page of visible memos, newest first, and the total."""
+               year: int | None = None, mine: bool = False, page: int = 1, per_page: int = 20,
+               load: tuple = ()):
+    """One page of visible memos, newest first, and the total (``load``: as for inbox_page)."""
     query = visible_query(user)
     if mine:
         query = query.where(Memo.author_id == user.id)
@@ -406,7 +485,7 @@ def list_memos(session: Session, user: User, *, state: str | None = None, q: str
         total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
         page_query = search.newest_page(session, query, [Memo.created_at.desc(), Memo.id.desc()],
                                         page=page, per_page=per_page)
-    items = list(session.scalars(page_query.options(selectinload(Memo.author))))
+    items = list(session.scalars(page_query.options(selectinload(Memo.author), *load)))
     return items, total
 
 

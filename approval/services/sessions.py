@@ -10,10 +10,11 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
 from ..models import User, UserSession
@@ -50,6 +51,13 @@ def _write_apart(statement) -> None:
         log.warning("session bookkeeping skipped", exc_info=True)
 
 
+@lru_cache(maxsize=1)
+def _resume_statement():
+    """The session record and its user by the token's hash, built once (every request runs it)."""
+    return (sa.select(UserSession).options(joinedload(UserSession.user))
+            .where(UserSession.token_hash == sa.bindparam("token_hash")))
+
+
 def resume(session: Session, raw: str, *, idle: dt.timedelta, lifetime: dt.timedelta
            ) -> tuple[User | None, UserSession | None, str | None]:
     """(user, record, None) for a live session; (None, record or None, why) for any other.
@@ -58,7 +66,8 @@ def resume(session: Session, raw: str, *, idle: dt.timedelta, lifetime: dt.timed
     """
     if not raw or len(raw) > 200:
         return None, None, "unknown"
-    row = session.scalar(sa.select(UserSession).where(UserSession.token_hash == _digest(raw)))
+    # The record and its user in one query (every signed-in request starts here).
+    row = session.scalar(_resume_statement(), {"token_hash": _digest(raw)})
     if row is None:
         return None, None, "unknown"
     if row.ended_at is not None:

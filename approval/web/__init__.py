@@ -36,22 +36,23 @@ def register_web(app: Flask) -> None:
     from ..plan_report import views as plans
     from ..signatures import views as signatures_views
     from ..writing import views as writing
-    from . import admin, archive, auth, errors, health, memos, security
+    from . import admin, archive, assets, auth, errors, health, memos, security
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(memos.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(attachments.bp)
-    attachments.install(app)
+    auth.init_login(app)  # its per-request reset goes before every hook that reads current_user
+    attachments.install(app)  # the upload limit, first of all (before CSRF reads a form)
     app.register_blueprint(archive.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(writing.bp)
     signatures_views.register(app)
-    auth.init_login(app)
     errors.register_error_handlers(app)
     security.register_security_headers(app)
+    assets.init_app(app)
     from ..services import security_log
 
     security_log.init_app(app)

@@ -76,6 +76,8 @@ CHANGED_FIELD_LABELS.update(writing.CHANGED_FIELD_LABELS)
 LOG_PER_PAGE = 50
 #: Pages a person who must change their password may still open.
 PASSWORD_CHANGE_ALLOWED = {"auth.profile", "auth.logout", "auth.login", "static"}
+#: Answers that never show a person's data: the gate does not load the user for them.
+NO_USER = {"health.healthz", "static"}
 
 
 # --- forms (parse and carry CSRF; the rules live in services.organizations) -----------------
@@ -184,7 +186,7 @@ def _admin_context():
 @bp.before_app_request
 def _force_password_change():
     """A person with a reset (or first) password sees only the profile page until they change it."""
-    if request.path.startswith("/api/") or request.endpoint in PASSWORD_CHANGE_ALLOWED:
+    if request.path.startswith("/api/") or request.endpoint in PASSWORD_CHANGE_ALLOWED or request.endpoint in NO_USER:
         return None
     if current_user.is_authenticated and current_user.must_change_password:
         if not session.get("_flashes"):  # one reminder, however many pages were tried

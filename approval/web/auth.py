@@ -50,12 +50,16 @@ def init_login(app) -> None:
     # The session cookie carries the id of a server-side session record, not the user's id.
     login_manager.id_attribute = "get_session_id"
 
-    @app.before_request
     def _one_user_per_request():
         """Load the user afresh for every request, even when a caller (the test suite) keeps
         one application context, and so one `g`, across several requests."""
         for name in ("_login_user", "inbox_badge", "web_session", "session_end_reason"):
             g.pop(name, None)
+
+    # First of all the app's before-request functions: one registered earlier that looks at
+    # current_user (admin's password-change gate) would otherwise load the user, have it
+    # dropped here and loaded again (two session and two user queries per request).
+    app.before_request_funcs.setdefault(None, []).insert(0, _one_user_per_request)
 
 
 @login_manager.user_loader

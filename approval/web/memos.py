@@ -6,7 +6,6 @@ import datetime as dt
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     g,
@@ -180,9 +179,10 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
     for step in memo.steps:
         rounds.setdefault(step.round, []).append(step)
     pending = memo.pending_step
-    standing = appointments.standing(db.session, user) if pending is not None else workflow.NO_STANDING
+    standing, covers = workflow.NO_STANDING, {}
+    if pending is not None:  # who may act now and who covers the assignee: one query
+        standing, covers = appointments.standing_and_covering(db.session, user, [pending.assignee_id])
     allowed = [a.value for a in workflow.allowed_actions(memo, user, standing)]
-    covers = appointments.covering(db.session, [pending.assignee_id]) if pending is not None else {}
     plan_summary = None
     if memo.plan_report is not None:
         plan_summary = plan_service.summary(memo.plan_report, memo.organization)
@@ -241,10 +241,4 @@ def action(memo_id: int):
 def pdf(memo_id: int):
     """The memo's PDF: a preview marked ร่าง, or the frozen bytes once decided."""
     memo = memo_service.get_memo(db.session, _user(), memo_id)
-    content, sha256 = documents.pdf_for(memo)
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="memo-{memo.id}.pdf"'
-    if sha256:
-        response.headers["X-Content-SHA256"] = sha256
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return documents.pdf_response(memo, request.if_none_match)
