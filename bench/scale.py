@@ -49,7 +49,7 @@ from sqlalchemy import event as sa_event
 from approval import create_app
 from approval.extensions import db
 from approval.models import Memo, Organization, User
-from approval.services import accounts, archive, audit, memos, search
+from approval.services import accounts, audit, memos, search
 from approval.thai import thai_digits
 
 PASSWORD = "bench-pass-123"

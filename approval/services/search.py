@@ -138,21 +138,27 @@ def apply_search(query, q: str | None, organization_id: int, dialect: str):
     return query, order
 
 
-def newest_matches(query, q: str | None, organization_id: int):
-    """PostgreSQL: the ids of the query's memos matching q, read newest first from the
-    organisation's documents (``ix_memo_search_org_memo`` backwards) and checked one by one.
+def newest_matches(query, q: str | None, organization_id: int, window: int | None):
+    """PostgreSQL: the ids of the query's memos among the organisation's ``window`` newest
+    documents matching q (all of them when None), newest first.
 
-    The documents come from a subquery that keeps its order (``OFFSET 0``: nothing is pulled
-    into it), so a LIMIT stops after the page's rows; ``strpos`` is the check because the
-    trigram index cannot serve it, so the planner has nothing else to choose.
+    The documents are a subquery of their own with its LIMIT, read backwards from
+    ``ix_memo_search_org_memo`` and checked one by one until the window is full; ``strpos``
+    is the check because the trigram index cannot serve it (nothing else to choose). Only
+    then are the memos joined and filtered, so the plan does not hang on the join's estimates.
     """
-    docs = (sa.select(MemoSearch.memo_id, MemoSearch.text)
-            .where(MemoSearch.organization_id == organization_id)
-            .order_by(MemoSearch.memo_id.desc()).offset(0).subquery("docs"))
+    docs = (sa.select(MemoSearch.memo_id)
+            .where(MemoSearch.organization_id == organization_id,
+                   *[sa.func.strpos(MemoSearch.text, t) > 0 for t in terms(q)])
+            .order_by(MemoSearch.memo_id.desc()).limit(window).subquery("docs"))
     return (query.where(Memo.organization_id == organization_id)
             .join(docs, docs.c.memo_id == Memo.id)
-            .where(*[sa.func.strpos(docs.c.text, t) > 0 for t in terms(q)])
             .with_only_columns(Memo.id).order_by(docs.c.memo_id.desc()))
+
+
+def first_matches(found):
+    """PostgreSQL: up to COUNT_CAP + 1 ids of a searched query (``apply_search``), in no order."""
+    return found.order_by(None).with_only_columns(Memo.id).limit(COUNT_CAP + 1)
 
 
 def paged(session: Session, query, q: str | None, organization_id: int, *, page: int, per_page: int):
@@ -163,7 +169,7 @@ def paged(session: Session, query, q: str | None, organization_id: int, *, page:
     COUNT_CAP + 1 matching ids, in no order (the index and the heap stop there). A rare word
     has them all: they are the total, and the page is cut from them. A common word (more than
     the cap) is paged from the organisation's newest documents (``newest_matches``), which
-    finds a page after a few dozen documents. PostgreSQL's estimate for a trigram LIKE is a
+    finds a page after a few dozen documents (a wider window when the memo filters drop many). PostgreSQL's estimate for a trigram LIKE is a
     handful of rows whatever the word, so it must not choose between the two plans itself.
     """
     dialect = session.get_bind().dialect.name
@@ -172,9 +178,16 @@ def paged(session: Session, query, q: str | None, organization_id: int, *, page:
     if dialect != "postgresql":
         total = capped_count(session, found, COUNT_CAP)
         return found.order_by(*order).limit(per_page).offset(offset), total
-    ids = list(session.scalars(found.order_by(None).with_only_columns(Memo.id).limit(COUNT_CAP + 1)))
+    ids = list(session.scalars(first_matches(found)))
     if len(ids) > COUNT_CAP:
-        ids = list(session.scalars(newest_matches(query, q, organization_id).limit(per_page).offset(offset)))
+        # A window of matching documents wide enough for the page when the memo filters pass
+        # most of them; widened when they do not (an old year, a filter of few memos).
+        need = offset + per_page
+        for window in (4 * need, 32 * need, 256 * need, None):
+            ids = list(session.scalars(newest_matches(query, q, organization_id, window)
+                                       .limit(per_page).offset(offset)))
+            if len(ids) == per_page:
+                break
         total = COUNT_CAP + 1
     else:
         total = len(ids)
