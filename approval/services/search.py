@@ -3,9 +3,14 @@
 The document (``memo_search.text``) is the memo's number (Thai and Arabic digits), subject,
 sections, every comment of its chain (opinions and the order) and its plan report's project
 names, NFC-normalised. SQLite indexes it with FTS5's trigram tokenizer (``memo_fts``, kept in
-step by triggers), PostgreSQL with a pg_trgm GIN index; both answer "substring anywhere",
-case-insensitively. A query is split at spaces and every term must match. Terms of one or two
-characters have no trigram: they fall back to LIKE over the organisation's search documents.
+step by triggers), PostgreSQL with a two-column GIN index ``(organization_id, text
+gin_trgm_ops)`` (pg_trgm and btree_gin), so a search reads only its organisation's entries;
+both answer "substring anywhere", case-insensitively. A query is split at spaces and every
+term must match. Terms of one or two characters have no trigram: they are checked on the rows
+the longer terms found, or (alone) on the organisation's search documents.
+
+A search does not count its matches separately: ``paged`` returns a total capped at
+COUNT_CAP + 1 from the same ids it pages (see there).
 """
 
 from __future__ import annotations
