@@ -108,6 +108,17 @@ def test_archive_filters(decided):
     assert ids("records", fiscal_year=2567) == [memo.id] and ids("records", fiscal_year=2566) == []
 
 
+def test_archive_total_is_counted_up_to_the_cap(decided, monkeypatch):
+    """The archive counts at most search.COUNT_CAP + 1 memos (shown "more than"); the page is the same."""
+    from approval.services import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 0)
+    items, total, hashes = archive.search_archive(db.session, user("records"), archive.ArchiveFilters())
+    assert total == 1 and [m.id for m in items] == [decided.id] and decided.id in hashes
+    items, total, _ = archive.search_archive(db.session, user("records"), archive.ArchiveFilters(state="archived"))
+    assert (items, total) == ([], 0)
+
+
 def test_archive_search_reaches_number_body_order_and_projects(decided):
     memo = decided
     for q in (memo.number, "เจตจำนงสุจริต", "ขุดลอกคลอง", "เศรษฐกิจพอเพียง", "คล"):

@@ -50,7 +50,7 @@ def test_upgrade_downgrade_upgrade(empty_database, tmp_path):
                 assert "memo_fts" in tables(db.engine)
             else:
                 indexes = {i["name"] for i in sa.inspect(db.engine).get_indexes("memo_search")}
-                assert "ix_memo_search_text_trgm" in indexes
+                assert "ix_memo_search_org_text_trgm" in indexes
             downgrade(revision="base")
             assert tables(db.engine) <= {"alembic_version"}
             upgrade()

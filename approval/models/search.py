@@ -18,10 +18,12 @@ class MemoSearch(db.Model):
     """
 
     __tablename__ = "memo_search"
+    #: The organisation's documents newest first (a common word's page); the PostgreSQL trigram
+    #: index (organization_id, text gin_trgm_ops) lives in the migrations (f5f5a0000001).
     __table_args__ = (
         tenant_pk("memo_id"),
         tenant_fk("memo_id", "memo"),
-        sa.Index("ix_memo_search_org", "organization_id"),
+        sa.Index("ix_memo_search_org_memo", "organization_id", "memo_id"),
     )
 
     memo_id: Mapped[int] = mapped_column(autoincrement=False)
@@ -35,7 +37,7 @@ class MemoSearch(db.Model):
 
 
 #: The archive lists decided/archived memos newest first; the register walks numbers in order.
-sa.Index("ix_memo_org_decided", Memo.organization_id, Memo.decided_at, Memo.state)
+sa.Index("ix_memo_org_decided", Memo.organization_id, Memo.decided_at, Memo.id, Memo.state)
 #: The archive's date filters (calendar / fiscal year) with state and decision, counted from the index.
 sa.Index("ix_memo_org_date", Memo.organization_id, Memo.date, Memo.state, Memo.decision, Memo.decided_at)
 sa.Index("ix_memo_org_number", Memo.organization_id, Memo.number_year, Memo.number_seq)

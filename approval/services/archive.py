@@ -82,15 +82,19 @@ def archive_query(session: Session, user: User, filters: ArchiveFilters):
 
 def search_archive(session: Session, user: User, filters: ArchiveFilters, *, page: int = 1,
                    per_page: int = 20) -> tuple[list[Memo], int, dict[int, str]]:
-    """One page of the archive, newest order first; the total; each memo's PDF SHA-256."""
+    """One page of the archive, newest order first; the total (up to search.COUNT_CAP + 1, then
+    "more than"); each memo's PDF SHA-256."""
     query = archive_query(session, user, filters)
     if search.terms(filters.q):
         # A text search lists newest memos first by id and counts up to search.COUNT_CAP + 1.
         page_query, total = search.paged(session, query, filters.q, user.organization_id,
                                          page=page, per_page=per_page)
     else:
+        # Newest decided first, from ix_memo_org_decided (organisation, decided_at, id, state);
+        # counted up to search.COUNT_CAP + 1 like a text search ("more than 1,000"): the pages
+        # are bounded, a filter (year, state, person...) narrows a large archive.
         order = [Memo.decided_at.desc(), Memo.id.desc()]
-        total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+        total = search.capped_count(session, query, search.COUNT_CAP)
         page_query = search.newest_page(session, query, order, page=page, per_page=per_page)
     items = list(session.scalars(page_query.options(selectinload(Memo.author))))
     hashes = dict(session.execute(

@@ -3,9 +3,14 @@
 The document (``memo_search.text``) is the memo's number (Thai and Arabic digits), subject,
 sections, every comment of its chain (opinions and the order) and its plan report's project
 names, NFC-normalised. SQLite indexes it with FTS5's trigram tokenizer (``memo_fts``, kept in
-step by triggers), PostgreSQL with a pg_trgm GIN index; both answer "substring anywhere",
-case-insensitively. A query is split at spaces and every term must match. Terms of one or two
-characters have no trigram: they fall back to LIKE over the organisation's search documents.
+step by triggers), PostgreSQL with a two-column GIN index ``(organization_id, text
+gin_trgm_ops)`` (pg_trgm and btree_gin), so a search reads only its organisation's entries;
+both answer "substring anywhere", case-insensitively. A query is split at spaces and every
+term must match. Terms of one or two characters have no trigram: they are checked on the rows
+the longer terms found, or (alone) on the organisation's search documents.
+
+A search does not count its matches separately: ``paged`` returns a total capped at
+COUNT_CAP + 1 from the same ids it pages (see there).
 """
 
 from __future__ import annotations
@@ -106,14 +111,16 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def apply_search(query, q: str | None, organization_id: int, dialect: str, *, dense: bool = False):
+def apply_search(query, q: str | None, organization_id: int, dialect: str):
     """The query narrowed to memos matching every term of q, and the newest-first order to use.
 
     On SQLite the FTS5 table drives the query in rowid (= memo id) order, so a page of a common
     word stops after its first rows instead of collecting every match; the terms of three
     characters or more are one FTS5 expression, shorter ones a LIKE on the joined document.
-    On PostgreSQL every term is a LIKE on the joined document (pg_trgm GIN); with ``dense`` it
-    is a strpos instead, which the index cannot serve (see ``paged``).
+    On PostgreSQL every term is a LIKE on the joined document next to the organisation: the
+    two-column GIN index ``(organization_id, text gin_trgm_ops)`` answers both at once (terms of
+    one or two characters have no trigram and are checked on the rows the others found, or on
+    the organisation's documents when no term is longer).
     """
     found = terms(q)
     query = query.where(Memo.organization_id == organization_id)
@@ -129,42 +136,68 @@ def apply_search(query, q: str | None, organization_id: int, dialect: str, *, de
         order = [_fts.c.rowid.desc()]
         rest = [t for t in found if len(t) < TRIGRAM]
     if rest:
-        if dense:  # strpos: no index can serve it, and it scans text faster than LIKE
-            conditions = [sa.func.strpos(MemoSearch.text, t) > 0 for t in rest]
-        else:
-            conditions = [MemoSearch.text.like(_like_pattern(t), escape="\\") for t in rest]
         query = query.join(MemoSearch, MemoSearch.memo_id == Memo.id).where(
-            MemoSearch.organization_id == organization_id, *conditions
+            MemoSearch.organization_id == organization_id,
+            *[MemoSearch.text.like(_like_pattern(t), escape="\\") for t in rest],
         )
     return query, order
 
 
-def paged(session: Session, query, q: str | None, organization_id: int, *, page: int, per_page: int):
-    """(the ordered, limited query of one page of matches, their total capped at COUNT_CAP + 1).
+def newest_matches(query, q: str | None, organization_id: int, window: int | None):
+    """PostgreSQL: the ids of the query's memos among the organisation's ``window`` newest
+    documents matching q (all of them when None), newest first.
 
-    PostgreSQL's estimate for a trigram LIKE is a handful of rows whatever the word, so for a
-    common word it fetches every match through the GIN index and rechecks each (seconds on
-    100,000 memos). The capped count tells rare from common: a rare word's page comes from the
-    index as usual; a common word's page is looked for among the organisation's newest search
-    documents, a window doubled until the page is full, where the LIKE is a plain filter.
+    The documents are a subquery of their own with its LIMIT, read backwards from
+    ``ix_memo_search_org_memo`` and checked one by one until the window is full; ``strpos``
+    is the check because the trigram index cannot serve it (nothing else to choose). Only
+    then are the memos joined and filtered, so the plan does not hang on the join's estimates.
+    """
+    docs = (sa.select(MemoSearch.memo_id)
+            .where(MemoSearch.organization_id == organization_id,
+                   *[sa.func.strpos(MemoSearch.text, t) > 0 for t in terms(q)])
+            .order_by(MemoSearch.memo_id.desc()).limit(window).subquery("docs"))
+    return (query.where(Memo.organization_id == organization_id)
+            .join(docs, docs.c.memo_id == Memo.id)
+            .with_only_columns(Memo.id).order_by(docs.c.memo_id.desc()))
+
+
+def first_matches(found):
+    """PostgreSQL: up to COUNT_CAP + 1 ids of a searched query (``apply_search``), in no order."""
+    return found.order_by(None).with_only_columns(Memo.id).limit(COUNT_CAP + 1)
+
+
+def paged(session: Session, query, q: str | None, organization_id: int, *, page: int, per_page: int):
+    """(the ordered query of one page of matches, their total capped at COUNT_CAP + 1).
+
+    SQLite: the FTS5 query pages itself (rowid order) and is counted up to the cap.
+    PostgreSQL, without a separate count: one query asks the trigram index for up to
+    COUNT_CAP + 1 matching ids, in no order (the index and the heap stop there). A rare word
+    has them all: they are the total, and the page is cut from them. A common word (more than
+    the cap) is paged from the organisation's newest documents (``newest_matches``), which
+    finds a page after a few dozen documents (a wider window when the memo filters drop many). PostgreSQL's estimate for a trigram LIKE is a
+    handful of rows whatever the word, so it must not choose between the two plans itself.
     """
     dialect = session.get_bind().dialect.name
     offset = (max(page, 1) - 1) * per_page
     found, order = apply_search(query, q, organization_id, dialect)
-    total = capped_count(session, found, COUNT_CAP)
-    page_query = found.order_by(*order).limit(per_page).offset(offset)
-    if dialect != "postgresql" or total <= COUNT_CAP:
-        return page_query, total
-    for window in (2_000, 10_000, 50_000):
-        newest = (sa.select(MemoSearch.memo_id).where(MemoSearch.organization_id == organization_id)
-                  .order_by(MemoSearch.memo_id.desc()).limit(window))
-        dense, dense_order = apply_search(query.where(Memo.id.in_(newest)), q, organization_id, dialect,
-                                          dense=True)
-        ids = list(session.scalars(dense.with_only_columns(Memo.id).order_by(*dense_order)
-                                   .limit(per_page).offset(offset)))
-        if len(ids) == per_page:
-            return sa.select(Memo).where(Memo.id.in_(ids)).order_by(Memo.id.desc()), total
-    return page_query, total
+    if dialect != "postgresql":
+        total = capped_count(session, found, COUNT_CAP)
+        return found.order_by(*order).limit(per_page).offset(offset), total
+    ids = list(session.scalars(first_matches(found)))
+    if len(ids) > COUNT_CAP:
+        # A window of matching documents wide enough for the page when the memo filters pass
+        # most of them; widened when they do not (an old year, a filter of few memos).
+        need = offset + per_page
+        for window in (4 * need, 32 * need, 256 * need, None):
+            ids = list(session.scalars(newest_matches(query, q, organization_id, window)
+                                       .limit(per_page).offset(offset)))
+            if len(ids) == per_page:
+                break
+        total = COUNT_CAP + 1
+    else:
+        total = len(ids)
+        ids = sorted(ids, reverse=True)[offset:offset + per_page]
+    return sa.select(Memo).where(Memo.id.in_(ids)).order_by(Memo.id.desc()), total
 
 
 def capped_count(session: Session, query, cap: int) -> int:
