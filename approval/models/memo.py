@@ -209,7 +209,12 @@ class Event(db.Model):
     """Append-only audit log; each row chains to the previous one by hash."""
 
     __tablename__ = "event"
-    __table_args__ = (sa.Index("ix_event_org_memo", "organization_id", "memo_id"),)
+    __table_args__ = (
+        sa.Index("ix_event_org_memo", "organization_id", "memo_id"),
+        # A memo's last event (its chain's head, audit._last_hash) by one index probe, however
+        # many events the organisation has: 44 ms -> 0.1 ms on an older memo (issue 20).
+        sa.Index("ix_event_memo_id_id", "memo_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
