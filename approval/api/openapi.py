@@ -386,8 +386,13 @@ def _paths() -> dict:
                               "first (conflict: load the memo again)"),
                 "422": _error("Invalid fields (validation_error); or, on the order, the memo's PDF takes longer "
                               "than the render budget (pdf_too_slow): nothing is recorded, the memo stays in review"),
+                "412": _error("If-Match names a stale version (version_mismatch): refused before the "
+                              "password is checked"),
                 "503": _error("The order's PDF could not be made (pdf_failed): nothing is recorded"),
-            }, op_id="actOnMemo", body=_body("ActionRequest"), tags=["memos"]),
+            }, op_id="actOnMemo", body=_body("ActionRequest"), tags=["memos"], params=[
+                {"name": "If-Match", "in": "header", "required": False,
+                 "description": "The memo version the action is based on (optional)", "schema": {"type": "string"}},
+            ]),
         },
         "/memos/{memo_id}/pdf": {
             "parameters": [MEMO_ID],
