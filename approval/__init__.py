@@ -41,6 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     configure_pdf_process()
+    from .web.shed import install as install_load_shedder
+
+    install_load_shedder(app)  # outermost: a refusal costs no session, no database, no template
     return app
 
 

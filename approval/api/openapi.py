@@ -523,7 +523,9 @@ def spec() -> dict:
             "title": "e-Saraban API", "version": "1.0.0",
             "description": "Internal memos (บันทึกข้อความ) and their signing chain. Errors are "
                            "{\"error\": {\"code\", \"message\", \"fields\"}}; money and percentages are strings "
-                           "with two decimals; dates YYYY-MM-DD; datetimes ISO 8601 with offset.",
+                           "with two decimals; dates YYYY-MM-DD; datetimes ISO 8601 with offset. Any "
+                           "endpoint may answer 503 service_unavailable with Retry-After when the server is "
+                           "busy (nothing was done: retry after that many seconds).",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
