@@ -415,6 +415,22 @@ def last_event_id(url: str) -> int:
     return value
 
 
+def argon2_cost() -> None:
+    """One password check with today's parameters and with argon2-cffi's default (the old ones)."""
+    from argon2 import PasswordHasher
+
+    from approval.services.accounts import PASSWORD_PARAMS
+
+    for label, hasher in (("today's (m=19 MiB, t=2, p=1)", PasswordHasher(**PASSWORD_PARAMS)),
+                          ("the old default (m=64 MiB, t=3, p=4)", PasswordHasher())):
+        stored = hasher.hash(PASSWORD)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(5):
+            hasher.verify(stored, PASSWORD)
+        log(f"argon2id password check, {label}: {(time.perf_counter() - wall) / 5 * 1000:.0f} ms wall, "
+            f"{(time.process_time() - cpu) / 5 * 1000:.0f} ms CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/wt_load_bench")
@@ -429,6 +445,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="load-"))
     state_file = Path(tempfile.gettempdir()) / f"load-accounts-{args.database_url.rsplit('/', 1)[1]}.json"
     log(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()}; files in {tmp}")
+    argon2_cost()
     if args.reuse and state_file.exists():
         people = json.loads(state_file.read_text())
         log(f"reusing the database prepared earlier ({state_file})")

@@ -243,3 +243,42 @@ def test_an_api_action_does_not_load_the_memo_again_after_its_commit(seeded, tok
     queries = [s for s in statements if s != "COMMIT"]
     print(f"{body['action']}: {len(queries)} statements")
     assert len(queries) <= limit, "\n".join(queries)
+
+
+# --- the password's cost: parameters of today, re-hashed and re-wrapped when older -----------------
+
+def test_a_signing_confirmation_rehashes_a_password_hashed_with_older_parameters(seeded):
+    from argon2 import PasswordHasher
+
+    mayor = user("mayor")
+    mayor.password_hash = PasswordHasher(time_cost=3, memory_cost=2048, parallelism=2).hash(PASSWORD)
+    db.session.commit()
+    assert accounts.needs_rehash(mayor)
+    memo = memo_in("review_mayor")
+    memos.act(db.session, memo, mayor, "order", comment="อนุมัติ", decision="approve", password=PASSWORD)
+    db.session.commit()
+    db.session.expire_all()
+    mayor = user("mayor")
+    assert not accounts.needs_rehash(mayor) and accounts.verify_password(mayor, PASSWORD)
+
+
+def test_sign_in_rewraps_a_signing_key_wrapped_with_older_parameters(seeded, monkeypatch):
+    head = user("head")
+    today = dict(signing_keys.KDF_PARAMS)
+    monkeypatch.setitem(signing_keys.KDF_PARAMS, "m", today["m"] * 2)  # the parameters of an older release
+    assert accounts.authenticate(db.session, "head", PASSWORD) is not None
+    db.session.commit()
+    row = signing_keys.current_key(db.session, head)
+    old_kdf, fingerprint = row.kdf, row.fingerprint
+    monkeypatch.setitem(signing_keys.KDF_PARAMS, "m", today["m"])
+    assert accounts.authenticate(db.session, "head", PASSWORD) is not None
+    db.session.commit()
+    db.session.expire_all()
+    row = signing_keys.current_key(db.session, user("head"))
+    assert row.kdf != old_kdf and row.kdf == f"argon2id$t={today['t']}$m={today['m']}$p={today['p']}"
+    assert row.fingerprint == fingerprint  # the same key and certificate, wrapped anew
+    assert signing_keys.unwrap(row, PASSWORD) is not None
+    # And it signs: the head forwards a memo with it.
+    memo = memo_in("review_head")
+    memos.act(db.session, memo, user("head"), "forward", comment="เห็นควร", password=PASSWORD)
+    db.session.commit()
