@@ -86,7 +86,7 @@ def make_app(url: str, tmp: Path):
                        "HUEY_URL": "memory://"})
 
 
-def prepare(url: str, tmp: Path, orgs: int, memos_per_org: int) -> dict:
+def prepare(url: str, tmp: Path, orgs: int, memos_per_org: int, full_documents: bool = False) -> dict:
     """The organisations, people, chains and decided memos; returns the accounts file's content."""
     from flask_migrate import upgrade
 
@@ -142,8 +142,9 @@ def prepare(url: str, tmp: Path, orgs: int, memos_per_org: int) -> dict:
         log(f"{orgs} organisations with their people, chains and a signed memo each "
             f"in {time.perf_counter() - started:.1f} s")
         copied = time.perf_counter()
-        copy_decided_memos(db.engine, people, memos_per_org)
-        log(f"copied {orgs * memos_per_org:,} decided memos (steps, events, search text, documents) "
+        copy_decided_memos(db.engine, people, memos_per_org, full_documents)
+        log(f"copied {orgs * memos_per_org:,} decided memos (steps, events, search text, "
+            f"{'their real frozen documents' if full_documents else 'a 0.6 KB stand-in document each'}) "
             f"in {time.perf_counter() - copied:.1f} s")
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE"))
@@ -181,7 +182,28 @@ def _copy(raw, table: str, columns: list[str], rows) -> None:
                             for c in columns])
 
 
-def copy_decided_memos(engine, people: dict, per_org: int) -> None:
+def stand_in_pdf(memo_id: int, subject: str) -> bytes:
+    """A small PDF standing for a copied memo's frozen document (the real one is ~94 KB: 40,000
+    of them would be 3.7 GB; --full-documents copies them all the same)."""
+    text = f"memo {memo_id}".encode()
+    stream = b"BT /F1 12 Tf 72 720 Td (" + text + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 5 0 R >> >> >>"),
+               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def copy_decided_memos(engine, people: dict, per_org: int, full_documents: bool = False) -> None:
     """``per_org`` decided memos per organisation, copied from its template memo with COPY."""
     from approval.services import audit
 
@@ -231,7 +253,7 @@ def copy_decided_memos(engine, people: dict, per_org: int) -> None:
                     prev = row["hash"]
                     new_events.append(row)
                     next_id["event"] += 1
-                content = doc["content"]
+                content = doc["content"] if full_documents else stand_in_pdf(memo_id, subject)
                 new_docs.append({**doc, "id": next_id["memo_document"], "memo_id": memo_id,
                                  "created_at": doc["created_at"] - shift, "content": content,
                                  "sha256": hashlib.sha256(content).hexdigest()})
@@ -441,6 +463,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis-db", type=int, default=9)
     parser.add_argument("--reuse", action="store_true", help="keep the database an earlier run prepared")
+    parser.add_argument("--full-documents", action="store_true",
+                        help="copy the real frozen PDF (~94 KB) into every decided memo, not a small stand-in")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="load-"))
     state_file = Path(tempfile.gettempdir()) / f"load-accounts-{args.database_url.rsplit('/', 1)[1]}.json"
@@ -451,7 +475,7 @@ def main() -> None:
         log(f"reusing the database prepared earlier ({state_file})")
     else:
         ensure_database(args.database_url)
-        people = prepare(args.database_url, tmp, args.orgs, args.memos)
+        people = prepare(args.database_url, tmp, args.orgs, args.memos, args.full_documents)
         state_file.write_text(json.dumps(people))
     flush_redis(args.redis_db)
     server, port = start_server(args.database_url, tmp, args.workers, args.redis_db)
