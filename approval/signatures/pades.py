@@ -51,9 +51,9 @@ def warm() -> None:
     """Import pyHanko and load the ICC profile and the certificate page's template now (at worker
     start, services.documents.warm): otherwise a worker's first order pays for them inside the
     request, 1-4 s of imports (pyHanko, its aiohttp time-stamp client, asn1crypto, ...)."""
-    import pyhanko.pdf_utils.incremental_writer  # noqa: F401
-    import pyhanko.sign.fields  # noqa: F401
-    import pyhanko.sign.signers  # noqa: F401
+    import pyhanko.pdf_utils.incremental_writer
+    import pyhanko.sign.fields
+    import pyhanko.sign.signers
     import pyhanko.sign.timestamps  # noqa: F401
     import pyhanko_certvalidator.registry  # noqa: F401
 
