@@ -1,5 +1,20 @@
 """gunicorn settings read from the project root (gunicorn wsgi:app)."""
 
+import os
+
+#: Threads, so that every request reaches the application at once and the load shedder
+#: (approval/web/shed.py) answers 503 + Retry-After past SHED_MAX_IN_FLIGHT (8) requests in
+#: flight per worker, instead of requests queueing unseen for seconds. More threads than that
+#: limit: the extra ones only ever answer the refusal (about a millisecond each). The number
+#: of workers (-w, one per core) is given on the command line.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "24"))
+#: Seconds a kept-alive connection waits for its next request (a poller entry, no thread).
+#: Longer than a person's pause between clicks: with gunicorn's 2 s, a browser or client
+#: reusing its connection after 2-5 s often met it being closed (connection reset). A proxy
+#: in front keeps its own idle timeout shorter than this one.
+keepalive = 15
+
 #: A worker held by one request is released after at most this many seconds.  Every PDF
 #: (preview or order) is laid out in a child process killed after PDF_RENDER_SECONDS
 #: (default 10, approval/services/render_budget.py), which must stay below this timeout:

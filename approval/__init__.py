@@ -26,6 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.load_or_create_secret(settings.INSTANCE_DIR)
     _check_secret(app)
+    from .web.shed import install as install_load_shedder
+
+    install_load_shedder(app)  # before the views: a refusal costs no session, no database, no template
     if app.config.get("TRUST_PROXY", os.environ.get("TRUST_PROXY") == "1"):
         # Behind one reverse proxy that sets X-Forwarded-For/-Proto/-Host (HTTPS ends there).
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -88,4 +88,11 @@ def load_config() -> dict:
         # Seconds one PDF may take to lay out (preview or order); 0 renders in process
         # without a deadline.  Keep it below gunicorn's timeout (gunicorn.conf.py).
         "PDF_RENDER_SECONDS": float(os.environ.get("PDF_RENDER_SECONDS", "10")),
+        # Load shedding (approval/web/shed.py): past this many requests served at once in one
+        # worker process, 503 + Retry-After at once rather than a queue (0: off); a request a
+        # trusted proxy stamped (X-Request-Start) more than SHED_QUEUE_SECONDS ago likewise.
+        "SHED_MAX_IN_FLIGHT": int(os.environ.get("SHED_MAX_IN_FLIGHT", "8")),
+        "SHED_QUEUE_SECONDS": float(os.environ.get("SHED_QUEUE_SECONDS", "2")),
+        "SHED_TRUST_REQUEST_START": os.environ.get("SHED_TRUST_REQUEST_START") == "1",
+        "SHED_RETRY_AFTER": int(os.environ.get("SHED_RETRY_AFTER", "2")),
     }

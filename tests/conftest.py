@@ -50,6 +50,9 @@ def app(tmp_path_factory):
         "PREVIEW_CACHE_BYTES": 0,
         "PREVIEW_CACHE_DIR": str(root / "previews"),
         "HUEY_URL": "memory://",  # the job queue in memory: tests run its tasks themselves
+        # The race tests send up to 40 requests at once through this app: the load shedder
+        # would refuse most of them (it is tested on apps of its own, tests/test_shed.py).
+        "SHED_MAX_IN_FLIGHT": 0,
         # The race tests hold one connection per thread (up to 50 at once).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 5, "max_overflow": 70, "pool_timeout": 60},
     })

@@ -391,8 +391,13 @@ def _paths() -> dict:
                               "first (conflict: load the memo again)"),
                 "422": _error("Invalid fields (validation_error); or, on the order, the memo's PDF takes longer "
                               "than the render budget (pdf_too_slow): nothing is recorded, the memo stays in review"),
+                "412": _error("If-Match names a stale version (version_mismatch): refused before the "
+                              "password is checked"),
                 "503": _error("The order's PDF could not be made (pdf_failed): nothing is recorded"),
-            }, op_id="actOnMemo", body=_body("ActionRequest"), tags=["memos"]),
+            }, op_id="actOnMemo", body=_body("ActionRequest"), tags=["memos"], params=[
+                {"name": "If-Match", "in": "header", "required": False,
+                 "description": "The memo version the action is based on (optional)", "schema": {"type": "string"}},
+            ]),
         },
         "/memos/{memo_id}/pdf": {
             "parameters": [MEMO_ID],
@@ -524,7 +529,9 @@ def spec() -> dict:
             "title": "e-Saraban API", "version": "1.0.0",
             "description": "Internal memos (บันทึกข้อความ) and their signing chain. Errors are "
                            "{\"error\": {\"code\", \"message\", \"fields\"}}; money and percentages are strings "
-                           "with two decimals; dates YYYY-MM-DD; datetimes ISO 8601 with offset.",
+                           "with two decimals; dates YYYY-MM-DD; datetimes ISO 8601 with offset. Any "
+                           "endpoint may answer 503 service_unavailable with Retry-After when the server is "
+                           "busy (nothing was done: retry after that many seconds).",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],

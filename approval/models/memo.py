@@ -233,6 +233,9 @@ class Event(db.Model):
         sa.UniqueConstraint("hash", "organization_id"),
         tenant_fk("memo_id", "memo"),
         sa.Index("ix_event_org_memo", "organization_id", "memo_id"),
+        # A memo's last event (its chain's head, audit._last_hash) by one index probe, however
+        # many events the organisation has: 44 ms -> 0.1 ms on an older memo (issue 20).
+        sa.Index("ix_event_memo_id_id", "memo_id", "id"),
     )
 
     id: Mapped[int] = tenant_id("event")

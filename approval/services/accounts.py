@@ -18,16 +18,38 @@ from ..thai import utcnow
 from . import security_log, sessions, throttle
 from .text import is_storable
 
-_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (ASVS 2.4)
+#: argon2id parameters of new password hashes: OWASP's Password Storage Cheat Sheet
+#: (m=19 MiB, t=2, p=1; ASVS 2.4), the same as the signing keys' wrapping
+#: (signatures/keys.KDF_PARAMS). About 25 ms of one core per check on this class of server,
+#: where argon2-cffi's default (RFC 9106 low-memory: m=64 MiB, t=3, p=4) cost about 180 ms
+#: of CPU (4 lanes) and was two thirds of the application's CPU under load (issue 20,
+#: bench/load.py). p=1: a request uses one core; the other core serves the next request.
+#: Hashes made with other parameters are re-hashed at the next successful sign-in or
+#: confirmation (check_needs_rehash).
+PASSWORD_PARAMS = {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}
+_hasher = PasswordHasher(**PASSWORD_PARAMS)
 PASSWORD_MIN = 10
 _DUMMY_HASH = _hasher.hash("timing-equaliser")
 
 
 def use_fast_hasher() -> None:
     """Cheap argon2 parameters for the test suite only (never in the app)."""
+    use_hasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def use_hasher(**params) -> None:
+    """Hash new passwords with these argon2id parameters (the tests' cheap ones, or PASSWORD_PARAMS)."""
     global _hasher, _DUMMY_HASH
-    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _hasher = PasswordHasher(**params)
     _DUMMY_HASH = _hasher.hash("timing-equaliser")
+
+
+def needs_rehash(user: User) -> bool:
+    """True when the stored hash was made with other parameters than today's."""
+    try:
+        return _hasher.check_needs_rehash(user.password_hash or "")
+    except InvalidHashError:
+        return True
 
 
 #: The count of wrong confirmations (signing, profile) at which the session or token is ended.
@@ -97,7 +119,7 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
         security_log.record("login_failed", "inactive", user=user, username=name, **throttle.where())
         return None
     throttle.clear(key)
-    if _hasher.check_needs_rehash(user.password_hash):
+    if needs_rehash(user):  # older parameters: re-hashed now that the password is at hand
         user.password_hash = hash_password(password)
     signatures.signed_in(session, user, password)
     return user
@@ -120,6 +142,8 @@ def confirm_password(user: User, password: str | None) -> None:
         raise
     if verify_password(user, password):
         throttle.clear(key)
+        if needs_rehash(user):  # a session older than the parameters: re-hashed at its next signing
+            user.password_hash = hash_password(password)
         return
     ends = failures >= CONFIRMATION_MAX
     security_log.record("confirmation_failed", f"failure {failures}" + (", session ended" if ends else ""),

@@ -41,6 +41,9 @@ def warm() -> None:
     install_thai_support()
     for name in ("pdf/memo.html", "pdf/_plan_report.html"):
         jinja_env().get_template(name)
+    from ..signatures import pades
+
+    pades.warm()  # the order's seal (pyHanko): imported here, not in a worker's first order
     _warm = True
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from .. import limits, signatures, thai, workflow
 from ..errors import (
+    Conflict,
     InvalidTransition,
     NotFound,
     NotYourTurn,
@@ -211,22 +212,45 @@ def org_chain(session: Session, organization_id: int) -> list[ChainStep]:
     ))
 
 
+def hold(session: Session, memo: Memo, expected_version: int | None = None) -> None:
+    """The memo's row for this action, or a refusal before anything costly is done.
+
+    ``expected_version`` (the API's If-Match): stale -> VersionMismatch (412). Then the row is
+    locked (PostgreSQL ``FOR UPDATE NOWAIT``; SQLite's writes are serialised anyway) and its
+    version compared with the one loaded: a row changed meanwhile, or held by another action
+    in flight, is a race lost -> Conflict (409) at once -- not after the password check, the
+    signature and the PDF that the action would otherwise pay for and then roll back.
+    """
+    if expected_version is not None and expected_version != memo.version:
+        raise VersionMismatch("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่")
+    with conflicts_as_409(session, MEMO_CONFLICT):
+        current = session.scalar(sa.select(Memo.version).where(Memo.id == memo.id).with_for_update(nowait=True))
+    if current != memo.version:
+        raise Conflict(MEMO_CONFLICT)
+
+
 def act(
     session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
-    decision: str | None = None, password: str | None = None,
+    decision: str | None = None, password: str | None = None, expected_version: int | None = None,
 ) -> Memo:
     """Take one chain action: guard, confirm the signature, apply, freeze the PDF on the order.
 
-    Flushes so that a concurrent change of the same memo fails here (version check) and
-    is reported as a 409, leaving nothing recorded.
+    The cheap refusals come first, so that a request that ends in 403/409/412 costs little:
+    the memo's version and row lock (:func:`hold`), then the rulebook (whose turn, which
+    state), then the password (argon2, ~25 ms), then the step's signature, and the PDF last.
+    Flushes so that a concurrent change of the same memo fails here (version check) and is
+    reported as a 409, leaving nothing recorded.
     """
     chosen = workflow.parse_action(action)
     if not isinstance(comment, str) or (decision is not None and not isinstance(decision, str)):
         raise ValidationFailed("ข้อมูลไม่ถูกต้อง", {"comment": "ต้องเป็นข้อความ"})
+    hold(session, memo, expected_version)
     # Whose turn a pending step is depends on the appointments in force today (acting officials).
     standing = appointments.standing(session, user) if memo.state is MemoState.IN_REVIEW else workflow.NO_STANDING
     rule = workflow.check(memo, user, chosen, standing)
     turn = workflow.turn(memo, user, standing)
+    comment = clean_text(comment, "comment", strip=False)
+    workflow.validate_input(rule, chosen, comment.strip(), decision)  # a 422 before the password too
     confirmed = False
     if rule.signing and memo.organization.setting("require_signing_password"):
         # A stand-in confirms with their own password: the signature is theirs.
@@ -234,8 +258,7 @@ def act(
         confirmed = True
     chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
     with conflicts_as_409(session, MEMO_CONFLICT):
-        event = chain_service.apply(session, memo, user, chosen, rule,
-                                    comment=clean_text(comment, "comment", strip=False),
+        event = chain_service.apply(session, memo, user, chosen, rule, comment=comment,
                                     decision=decision, chain=chain, confirmed=confirmed, turn=turn)
         key = signatures.sign_step(session, memo, user, password, event) if confirmed else None
         if memo.state is MemoState.DECIDED:

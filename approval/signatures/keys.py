@@ -29,9 +29,11 @@ from ..thai import utcnow
 from . import ca
 from .models import SigningKey
 
-#: argon2id parameters of new wrappings (RFC 9106 second recommended option, scaled down to
-#: keep a signing act under 150 ms on a small server). Each wrapping stores its own.
-KDF_PARAMS = {"t": 2, "m": 19456, "p": 1}
+#: argon2id parameters of new wrappings: OWASP's (m=19 MiB, t=2, p=1), the same as the
+#: password hashes (services/accounts.PASSWORD_PARAMS), about 25 ms per signing act. Each
+#: wrapping stores its own; one made with other parameters is re-wrapped at the next sign-in.
+DEFAULT_KDF_PARAMS = {"t": 2, "m": 19456, "p": 1}
+KDF_PARAMS = dict(DEFAULT_KDF_PARAMS)
 
 
 def use_fast_kdf() -> None:
@@ -124,10 +126,17 @@ def unlock(session: Session, user, password: str) -> UnlockedKey:
 
 
 def ensure_key(session: Session, user, password: str) -> SigningKey:
-    """At sign-in: the person's key, issued now when they have none usable."""
+    """At sign-in: the person's key, issued now when they have none usable, and re-wrapped
+    under today's KDF_PARAMS when it was wrapped with others (the password is at hand)."""
     row = current_key(session, user)
     if row is None:
         row = issue_key(session, user, password).row
+    elif row.kdf != _kdf_text(KDF_PARAMS):
+        try:
+            private_key = unwrap(row, password)
+        except KeyUnavailable:  # wrapped under another password: left as it is (see rewrap)
+            return row
+        row.kdf, row.salt, row.wrapped_key = _wrap(private_key, password, user.id, row.fingerprint)
     return row
 
 

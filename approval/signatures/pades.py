@@ -47,6 +47,22 @@ def srgb_profile() -> bytes:
     return _ICC
 
 
+def warm() -> None:
+    """Import pyHanko and load the ICC profile and the certificate page's template now (at worker
+    start, services.documents.warm): otherwise a worker's first order pays for them inside the
+    request, 1-4 s of imports (pyHanko, its aiohttp time-stamp client, asn1crypto, ...)."""
+    import pyhanko.pdf_utils.incremental_writer
+    import pyhanko.sign.fields
+    import pyhanko.sign.signers
+    import pyhanko.sign.timestamps  # noqa: F401
+    import pyhanko_certvalidator.registry  # noqa: F401
+
+    from ..pdf.render import jinja_env
+
+    srgb_profile()
+    jinja_env().get_template("pdf/_signatures.html")
+
+
 def grouped(fp: str) -> str:
     return " ".join(fp[i:i + 16] for i in range(0, len(fp), 16))
 

@@ -234,7 +234,7 @@ def action(memo_id: int):
         context = _detail_context(memo, form, errors or {"_": exc.message}, name)
         return render_template("memos/detail.html", **context), exc.status
     flash(ACTION_DONE.get(name, "ดำเนินการแล้ว"), "success")
-    return redirect(url_for("memos.detail", memo_id=memo.id))
+    return redirect(url_for("memos.detail", memo_id=memo_id))  # memo.id would load the expired row again
 
 
 @bp.route("/memos/<int:memo_id>/pdf")
