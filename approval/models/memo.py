@@ -163,7 +163,11 @@ class Step(db.Model):
     """One signing step of one round, copied from the chain at submission."""
 
     __tablename__ = "step"
-    __table_args__ = (sa.UniqueConstraint("memo_id", "round", "seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("memo_id", "round", "seq"),
+        # The archive's person filter (memos someone was on the chain of), from the index alone.
+        sa.Index("ix_step_org_assignee_memo", "organization_id", "assignee_id", "memo_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
