@@ -37,11 +37,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     # Thai stays readable (and searchable) inside JSON columns.
     options.setdefault("json_serializer", lambda obj: json.dumps(obj, ensure_ascii=False))
-    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
-    if str(uri).startswith("sqlite"):
+    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if uri.startswith("sqlite"):
         from .models.tenancy import sqlite_engine_options
 
         sqlite_engine_options(options)
+    if uri.startswith("postgres"):
+        # No JIT: its compilation (about 120 ms at 1M memos, bench/scale.py) is paid by every
+        # search whose trigram estimate looks expensive, for queries that run in milliseconds.
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("options", "-c jit=off")
+        options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -179,6 +179,8 @@ class Step(db.Model):
         sa.UniqueConstraint("memo_id", "round", "seq", "organization_id"),
         tenant_fk("memo_id", "memo"),
         tenant_fk("appointment_id", "appointment"),
+        # The archive's person filter (memos someone was on the chain of), from the index alone.
+        sa.Index("ix_step_org_assignee_memo", "organization_id", "assignee_id", "memo_id"),
     )
 
     id: Mapped[int] = tenant_id("step")

@@ -11,6 +11,9 @@
 * ``memo (organization_id, decided_at, id, state)`` replaces ``(organization_id, decided_at,
   state)``: the archive lists decided/archived memos newest first with ``id`` as the tie-break,
   straight from the index.
+* ``step (organization_id, assignee_id, memo_id)``: the archive's person filter (the memos
+  someone was on the chain of) read from the index alone (it fetched every step row: about
+  1 s at 1M memos).
 
 Revision ID: f5f5a0000001
 Revises: b2b2a0000001
@@ -38,10 +41,15 @@ def upgrade():
     with op.batch_alter_table("memo", schema=None) as batch_op:
         batch_op.drop_index("ix_memo_org_decided")
         batch_op.create_index("ix_memo_org_decided", ["organization_id", "decided_at", "id", "state"], unique=False)
+    with op.batch_alter_table("step", schema=None) as batch_op:
+        batch_op.create_index("ix_step_org_assignee_memo", ["organization_id", "assignee_id", "memo_id"],
+                              unique=False)
 
 
 def downgrade():
     dialect = op.get_bind().dialect.name
+    with op.batch_alter_table("step", schema=None) as batch_op:
+        batch_op.drop_index("ix_step_org_assignee_memo")
     with op.batch_alter_table("memo", schema=None) as batch_op:
         batch_op.drop_index("ix_memo_org_decided")
         batch_op.create_index("ix_memo_org_decided", ["organization_id", "decided_at", "state"], unique=False)
