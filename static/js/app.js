@@ -179,6 +179,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
+    /* After a refused form, the first field in error has the focus (keyboard and screen readers). */
+    var invalid = document.querySelector("main form .is-invalid");
+    if (invalid && !document.querySelector("[autofocus]")) { invalid.focus(); }
     document.querySelectorAll("input[type=file]").forEach(enhanceFileInput);
     document.querySelectorAll(".table-responsive").forEach(makeScrollRegion);
     document.querySelectorAll("input[data-be-target]").forEach(function (input) {
