@@ -32,7 +32,12 @@ def _sign(s, action: str, comment: str, button: str, decision: str | None = None
         page.wait_for_load_state("load")
         return
     form.locator("input[name=password]").fill(PASSWORD)
-    form.get_by_role("button", name=button).click()
+    # the order freezes, signs and seals the PDF: on a busy machine that outlasts the default timeout
+    if action == "order":
+        with page.expect_navigation(timeout=120000):
+            form.get_by_role("button", name=button).click(no_wait_after=True)
+    else:
+        form.get_by_role("button", name=button).click()
     page.wait_for_load_state("load")
 
 

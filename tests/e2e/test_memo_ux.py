@@ -10,29 +10,7 @@ import re
 from .conftest import ARTIFACTS, PASSWORD, PHONE
 from .test_chain import _sign
 from .test_pages import _new_memo
-from .test_site_a11y import _memo_in_state
-
-TARGET = 44  # px, WCAG 2.5.5
-
-
-def _small_targets(page, selector: str) -> list[str]:
-    """Visible elements matching selector smaller than 44x44 (a radio or checkbox counts with its label)."""
-    return page.evaluate("""([selector, min]) => {
-        const small = [];
-        for (const el of document.querySelectorAll(selector)) {
-            let r = el.getBoundingClientRect();
-            if (!r.width || !r.height || getComputedStyle(el).visibility === 'hidden') continue;
-            if ((el.type === 'radio' || el.type === 'checkbox') && el.labels && el.labels.length) {
-                const l = el.labels[0].getBoundingClientRect();
-                const left = Math.min(r.left, l.left), top = Math.min(r.top, l.top);
-                r = {width: Math.max(r.right, l.right) - left, height: Math.max(r.bottom, l.bottom) - top};
-            }
-            if (r.width < min - 0.5 || r.height < min - 0.5) {
-                small.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} "${(el.textContent || el.value || '').trim().slice(0, 20)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
-            }
-        }
-        return small;
-    }""", [selector, TARGET])
+from .test_site_a11y import _memo_in_state, _small_targets
 
 
 def _tab_to(page, element_id: str, limit: int = 80) -> int:

@@ -27,6 +27,11 @@ from .test_chain import _sign
 from .test_pages import BAD_CSV, _new_memo
 from .test_verify import _decided_memo
 
+#: What a finger presses on a phone (WCAG 2.5.5, 44x44 px): buttons, the bar's and the
+#: pager's links, radio buttons and checkboxes (with their labels). Links inside text are exempt.
+TOUCH_TARGETS = ("button, .btn, .app-navbar a, .nav-link, .page-link, input[type=radio], input[type=checkbox],"
+                 " .form-select, .form-control, summary")
+
 TOOLS = Path(__file__).resolve().parent / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -41,12 +46,33 @@ REPORTED_ONLY: dict[str, str] = {
 }
 
 
+def _small_targets(page, selector: str) -> list[str]:
+    """Visible elements matching selector smaller than 44x44 (a radio or checkbox counts with its label)."""
+    return page.evaluate("""([selector, min]) => {
+        const small = [];
+        for (const el of document.querySelectorAll(selector)) {
+            let r = el.getBoundingClientRect();
+            if (r.width <= 1 || r.height <= 1 || getComputedStyle(el).visibility === 'hidden') continue;  // hidden, or visually hidden
+            if ((el.type === 'radio' || el.type === 'checkbox') && el.labels && el.labels.length) {
+                const l = el.labels[0].getBoundingClientRect();
+                const left = Math.min(r.left, l.left), top = Math.min(r.top, l.top);
+                r = {width: Math.max(r.right, l.right) - left, height: Math.max(r.bottom, l.bottom) - top};
+            }
+            if (r.width < min - 0.5 || r.height < min - 0.5) {
+                small.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} "${(el.textContent || el.value || '').trim().slice(0, 20)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
+            }
+        }
+        return small;
+    }""", [selector, 44])
+
+
 class SiteCheck:
     """Runs axe at both sizes and keeps each page's HTML for one Nu run at the end."""
 
     def __init__(self):
         self.pages: dict[str, str] = {}
         self.axe: list[dict] = []
+        self.small: list[dict] = []  #: touch targets under 44x44 px at the phone size
         OUT.mkdir(parents=True, exist_ok=True)
         for old in OUT.glob("*"):
             if old.is_file():
@@ -77,6 +103,9 @@ class SiteCheck:
                 " nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n')[1])}))")
             for v in result:
                 self.axe.append({"page": label, "size": size_name, **v})
+            if size is PHONE:
+                for target in _small_targets(page, TOUCH_TARGETS):
+                    self.small.append({"page": label, "target": target})
             if shots:
                 page.screenshot(path=str(OUT / f"{label}-{size_name}.png"), full_page=True)
         page.set_viewport_size(DESKTOP)
@@ -220,16 +249,19 @@ def test_every_page_passes_axe_and_the_nu_checker(as_user, site, tmp_path):
 
     nu_errors = site.nu()
     axe_blocking = [v for v in site.axe if v["impact"] in BLOCKING]
-    report = {"pages": len(site.pages), "axe": site.axe, "nu": nu_errors}
+    report = {"pages": len(site.pages), "axe": site.axe, "nu": nu_errors, "small_targets": site.small}
     (OUT / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     critical = sum(v["impact"] == "critical" for v in axe_blocking)
     head = (f"{len(site.pages)} pages x 2 sizes; axe blocking (serious+critical): {len(axe_blocking)}"
             f" ({critical} critical); Nu errors: {len(nu_errors)}")
+    head += f"; touch targets under 44 px at 390 px: {len(site.small)}"
     lines = [head]
     lines += [f"axe {v['impact']:8} {v['size']:7} {v['page']:32} {v['id']}: {v['help']} | {v['nodes'][:3]}"
               for v in axe_blocking]
     lines += [f"nu  {e['page']:32} line {e['line']}: {e['message']} | {e['extract']}" for e in nu_errors]
+    lines += [f"44px {t['page']:32} {t['target']}" for t in site.small]
     (OUT / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     failing = [v for v in axe_blocking if not any(v["page"].startswith(p) for p in REPORTED_ONLY)]
     failing_nu = [e for e in nu_errors if not any(str(e["page"]).startswith(p) for p in REPORTED_ONLY)]
-    assert not failing and not failing_nu, "\n".join(lines)
+    failing_small = [t for t in site.small if not any(t["page"].startswith(p) for p in REPORTED_ONLY)]
+    assert not failing and not failing_nu and not failing_small, "\n".join(lines)
