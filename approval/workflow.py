@@ -193,7 +193,7 @@ def allowed_actions(memo: Memo, user, standing: Standing = NO_STANDING) -> list[
 def validate_input(rule: Transition, action: Action, comment: str, decision: str | None) -> Decision | None:
     """Check what the action carries (comment length and presence, the order's decision).
 
-    Every problem is reported at once, by field; the message is the first one's.
+    Every problem is reported at once, by field; the message names them all.
     """
     problems: list[tuple[str, str, str]] = []  # (field, message for the field, overall message)
     if len(comment) > COMMENT_MAX:
@@ -212,7 +212,8 @@ def validate_input(rule: Transition, action: Action, comment: str, decision: str
         if chosen is Decision.OTHER and not comment.strip() and not problems:
             problems.append(("comment", "กรุณากรอกข้อความคำสั่ง", "กรุณากรอกข้อความคำสั่ง"))
     if problems:
-        raise ValidationFailed(problems[0][2], {field: text for field, text, _ in problems})
+        raise ValidationFailed(" และ ".join(message for _, _, message in problems),
+                               {field: text for field, text, _ in problems})
     return chosen
 
 

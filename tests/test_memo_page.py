@@ -135,6 +135,7 @@ def test_the_service_checks_input_and_password_together(seeded):
     with pytest.raises(ValidationFailed) as caught:
         memo_service.act(db.session, memo, user("head"), "forward", comment=" ", password="nope")
     assert set(caught.value.fields) == {"comment", "password"}
+    assert caught.value.message == "กรุณากรอกความเห็น และรหัสผ่านยืนยันการลงนามไม่ถูกต้อง"
     db.session.rollback()
     with pytest.raises(ConfirmationFailed):  # the opinion is fine: the password alone
         memo_service.act(db.session, memo, user("head"), "forward", comment="เห็นควร", password="nope")

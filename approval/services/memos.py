@@ -221,7 +221,7 @@ def _confirm_with_input(user: User, password: str | None, rule, chosen, comment:
     except ConfirmationFailed as exc:
         if invalid is None or getattr(exc, "ends_session", False):
             raise
-        raise ValidationFailed(invalid.message, {**invalid.fields, "password": exc.message}) from None
+        raise ValidationFailed(f"{invalid.message} และ{exc.message}", {**invalid.fields, "password": exc.message}) from None
     if invalid is not None:
         raise invalid
 
