@@ -28,6 +28,20 @@ from .numbers import ID_MAX, INDEX_MAX, to_int
 REQUIRED = "กรุณากรอกข้อมูล"
 
 
+class AppForm(FlaskForm):
+    """Every page form: Flask-WTF's, with the CSRF field rendered without an id.
+
+    A page often holds several forms; each ``{{ form.csrf_token }}`` rendering
+    ``id="csrf_token"`` repeats an id, which HTML forbids (and label lookups trip on).
+    """
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            if field.type == "CSRFTokenField":
+                render_kw = {**render_kw, "id": False}  # html_params leaves out a False attribute
+            return super().render_field(field, render_kw)
+
+
 class FieldList(wtforms.FieldList):
     """WTForms' FieldList, reading only row indices of the digits 0-9 (``sections-²-title`` is no row).
 
@@ -46,13 +60,13 @@ class FieldList(wtforms.FieldList):
                         yield index
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     username = StringField("ชื่อผู้ใช้", validators=[InputRequired(REQUIRED)])
     password = PasswordField("รหัสผ่าน", validators=[InputRequired(REQUIRED)])
     next = HiddenField()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(AppForm):
     current_password = PasswordField("รหัสผ่านปัจจุบัน", validators=[InputRequired(REQUIRED)])
     new_password = PasswordField("รหัสผ่านใหม่", validators=[InputRequired(REQUIRED)])
     confirm_password = PasswordField(
@@ -68,7 +82,7 @@ class SectionForm(Form):
     body = TextAreaField("เนื้อความ")
 
 
-class MemoForm(FlaskForm):
+class MemoForm(AppForm):
     department = StringField("ส่วนราชการ")
     date = StringField("วันที่")  # <input type=date>: the service parses and checks it
     subject = StringField("เรื่อง")
@@ -104,7 +118,7 @@ class MemoForm(FlaskForm):
 DECISION_CHOICES = [SelectChoice(d.value, label) for d, label in DECISION_LABELS.items()]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """Every chain action posts this form; memos.act decides what is allowed."""
 
     action = HiddenField()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -79,3 +80,58 @@ def money(value: Decimal | int | str | None, digits: bool = False) -> str:
 def utcnow() -> dt.datetime:
     """Timezone-aware current UTC time (the one clock of the app)."""
     return dt.datetime.now(dt.UTC)
+
+
+MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+          "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+                "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+_WORDED_DATE = re.compile(r"(\d{1,2})\s+(\S+)\s+(?:พ\.ศ\.\s*)?(\d{4})")
+BE_DATE_HINT = "วัน/เดือน/ปี พ.ศ. เช่น 2/5/2567"
+
+
+def be_date_text(day: dt.date | None) -> str:
+    """``2/5/2567``: a date as the form's text field shows it (day/month/Buddhist Era year)."""
+    return f"{day.day}/{day.month}/{day.year + 543}" if day else ""
+
+
+def parse_be_date(text: str | None) -> dt.date:
+    """A date typed as วัน/เดือน/ปี พ.ศ. (``2/5/2567``, ``๒/๕/๒๕๖๗``, ``2 พฤษภาคม 2567``, ``2 พ.ค. 2567``).
+
+    Also takes ``2024-05-02`` (ISO, Christian Era), which programs send. ValueError with a
+    Thai message for anything else, and for a day that does not exist.
+    """
+    raw = arabic_digits(nfc(text or "") or "").strip()
+    if not raw:
+        raise ValueError("กรุณากรอกวันที่ (" + BE_DATE_HINT + ")")
+    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", raw)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    elif m := _NUMERIC_DATE.fullmatch(raw):
+        day, month, year = (int(g) for g in m.groups())
+        year = _ce_year(year)
+    elif m := _WORDED_DATE.fullmatch(raw):
+        name = m.group(2)
+        if name in MONTHS:
+            month = MONTHS.index(name) + 1
+        elif name in MONTHS_SHORT or name + "." in MONTHS_SHORT:
+            month = (MONTHS_SHORT.index(name) if name in MONTHS_SHORT else MONTHS_SHORT.index(name + ".")) + 1
+        else:
+            raise ValueError(f"ไม่รู้จักชื่อเดือน \"{name}\" (" + BE_DATE_HINT + ")")
+        day, year = int(m.group(1)), _ce_year(int(m.group(3)))
+    else:
+        raise ValueError("รูปแบบวันที่ไม่ถูกต้อง (" + BE_DATE_HINT + ")")
+    if not 1 <= month <= 12:
+        raise ValueError("เดือนต้องอยู่ระหว่าง 1 ถึง 12 (" + BE_DATE_HINT + ")")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"ไม่มีวันที่ {day} ในเดือน{MONTHS[month - 1]} ปี พ.ศ. {year + 543}") from None
+
+
+def _ce_year(be: int) -> int:
+    """A Buddhist Era year typed in the form, as the Christian Era year; a CE year is refused."""
+    if be < 2400:
+        raise ValueError(f"กรุณากรอกปีเป็น พ.ศ. (เช่น {dt.date.today().year + 543}) ไม่ใช่ ค.ศ.")
+    return be - 543

@@ -191,24 +191,29 @@ def allowed_actions(memo: Memo, user, standing: Standing = NO_STANDING) -> list[
 
 
 def validate_input(rule: Transition, action: Action, comment: str, decision: str | None) -> Decision | None:
-    """Check what the action carries (comment length and presence, the order's decision)."""
+    """Check what the action carries (comment length and presence, the order's decision).
+
+    Every problem is reported at once, by field; the message names them all.
+    """
+    problems: list[tuple[str, str, str]] = []  # (field, message for the field, overall message)
     if len(comment) > COMMENT_MAX:
-        raise ValidationFailed("ข้อความยาวเกินกำหนด", {"comment": f"ไม่เกิน {COMMENT_MAX:,} ตัวอักษร"})
-    if sum(1 for line in comment.splitlines() if line.strip()) > COMMENT_LINES_MAX:
-        raise ValidationFailed("ข้อความมีบรรทัดมากเกินกำหนด", {"comment": f"ไม่เกิน {COMMENT_LINES_MAX:,} บรรทัด"})
-    if rule.comment_required and not comment.strip():
+        problems.append(("comment", f"ไม่เกิน {COMMENT_MAX:,} ตัวอักษร", "ข้อความยาวเกินกำหนด"))
+    elif sum(1 for line in comment.splitlines() if line.strip()) > COMMENT_LINES_MAX:
+        problems.append(("comment", f"ไม่เกิน {COMMENT_LINES_MAX:,} บรรทัด", "ข้อความมีบรรทัดมากเกินกำหนด"))
+    elif rule.comment_required and not comment.strip():
         what = "เหตุผลที่ส่งคืน" if action is A.RETURN else "ความเห็น"
-        raise ValidationFailed(f"กรุณากรอก{what}", {"comment": f"กรุณากรอก{what}"})
-    if action is not A.ORDER:
-        return None
-    try:
-        chosen = Decision(decision or "")
-    except ValueError:
-        raise ValidationFailed(
-            "กรุณาเลือกคำสั่ง: ทราบ อนุมัติ ไม่อนุมัติ หรืออื่น ๆ", {"decision": "กรุณาเลือกคำสั่ง"}
-        ) from None
-    if chosen is Decision.OTHER and not comment.strip():
-        raise ValidationFailed("กรุณากรอกข้อความคำสั่ง", {"comment": "กรุณากรอกข้อความคำสั่ง"})
+        problems.append(("comment", f"กรุณากรอก{what}", f"กรุณากรอก{what}"))
+    chosen = None
+    if action is A.ORDER:
+        try:
+            chosen = Decision(decision or "")
+        except ValueError:
+            problems.append(("decision", "กรุณาเลือกคำสั่ง", "กรุณาเลือกคำสั่ง: ทราบ อนุมัติ ไม่อนุมัติ หรืออื่น ๆ"))
+        if chosen is Decision.OTHER and not comment.strip() and not problems:
+            problems.append(("comment", "กรุณากรอกข้อความคำสั่ง", "กรุณากรอกข้อความคำสั่ง"))
+    if problems:
+        raise ValidationFailed(" และ ".join(message for _, _, message in problems),
+                               {field: text for field, text, _ in problems})
     return chosen
 
 

@@ -127,13 +127,15 @@ def test_a_refused_move_never_checks_the_password(seeded, calls, who, action, st
     assert calls.costly == 0
 
 
-def test_a_missing_comment_is_422_before_the_password(seeded, calls):
+def test_a_missing_comment_is_422_before_the_key_and_the_pdf(seeded, calls):
+    """Checked with the password, so that a wrong password and an empty opinion are named in one
+    answer (issue 21); never the key, the signature or the PDF."""
     memo = memo_in("review_head")
     calls.reset()
     with pytest.raises(Exception) as refused:
         memos.act(db.session, memo, user("head"), "forward", comment="  ", password=PASSWORD)
     assert (refused.value.status, refused.value.code) == (422, "validation_error")
-    assert calls.costly == 0
+    assert (calls.password, calls.key, calls.render) == (1, 0, 0)
 
 
 def test_a_wrong_password_is_refused_before_the_key_and_the_pdf(seeded, calls):

@@ -7,11 +7,11 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField
 
 from .. import thai
 from ..extensions import db
+from ..forms import AppForm
 from ..models import Role
 from ..web.paging import page_arg
 from ..web.unit import attempt
@@ -45,7 +45,7 @@ def _admin():
     return user
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(AppForm):
     """One's notification settings."""
     email = StringField("อีเมลสำหรับรับการแจ้งเตือน")
     email_enabled = BooleanField("แจ้งทางอีเมล")
@@ -54,19 +54,19 @@ class SettingsForm(FlaskForm):
     digest = BooleanField("สรุปรวมวันละครั้ง (แทนการแจ้งทุกเรื่อง)")
 
 
-class DayOffForm(FlaskForm):
+class DayOffForm(AppForm):
     """An organisation's day off."""
     day = DateField("วันที่")
     name = StringField("ชื่อวันหยุด")
 
 
-class RemindForm(FlaskForm):
+class RemindForm(AppForm):
     """When to remind and when to escalate."""
     remind_after_days = IntegerField("เตือนผู้รับเมื่อค้างครบ (วันทำการ)")
     escalate_after_days = IntegerField("แจ้งผู้บังคับบัญชาลำดับถัดไปเมื่อค้างครบ (วันทำการ)")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """CSRF only (buttons)."""
 
 

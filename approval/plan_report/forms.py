@@ -5,13 +5,14 @@ As in ``approval.forms``, they only parse and carry CSRF; the rules live in ``se
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from ..forms import AppForm
 
-class PlanHeaderForm(FlaskForm):
+
+class PlanHeaderForm(AppForm):
     fiscal_year = StringField("ปีงบประมาณ (พ.ศ.)")
     round = RadioField("รอบรายงาน", choices=[SelectChoice("6", "รอบ ๖ เดือน"), SelectChoice("12", "รอบ ๑๒ เดือน")],
                        validate_choice=False)

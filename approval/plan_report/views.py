@@ -188,7 +188,7 @@ def export(memo_id: int, fmt: str):
         raise NotFound("หนังสือนี้ยังไม่มีรายงานแนบ")
     projects = plan_service.projects_of(memo.plan_report)
     if fmt == "csv":
-        content, mimetype = plan_io.export_csv(projects), "text/csv; charset=utf-8"
+        content, mimetype = plan_io.export_csv(projects), "text/csv"  # Werkzeug adds "; charset=utf-8" (once)
     else:
         content = plan_io.export_xlsx(projects)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

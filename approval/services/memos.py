@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from .. import limits, signatures, thai, workflow
 from ..errors import (
+    ConfirmationFailed,
     Conflict,
     InvalidTransition,
     NotFound,
@@ -229,6 +230,45 @@ def hold(session: Session, memo: Memo, expected_version: int | None = None) -> N
         raise Conflict(MEMO_CONFLICT)
 
 
+def chain_for(session: Session, memo: Memo) -> list[ChainStep]:
+    """The chain a submission of this memo would copy: who will sign it, in order.
+
+    The one place that says which chain a memo goes up (submission and the author's
+    preview of the signers both ask here).
+    """
+    return org_chain(session, memo.organization_id)
+
+
+def check_action(session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
+                 decision: str | None = None) -> None:
+    """Refuse as ``act`` would for the turn and what was written, without acting or asking
+    for the password: the return's reason is checked before its confirmation is asked."""
+    chosen = workflow.parse_action(action)
+    if not isinstance(comment, str) or (decision is not None and not isinstance(decision, str)):
+        raise ValidationFailed("ข้อมูลไม่ถูกต้อง", {"comment": "ต้องเป็นข้อความ"})
+    standing = appointments.standing(session, user) if memo.state is MemoState.IN_REVIEW else workflow.NO_STANDING
+    rule = workflow.check(memo, user, chosen, standing)
+    workflow.validate_input(rule, chosen, clean_text(comment, "comment", strip=False).strip(), decision)
+
+
+def _confirm_with_input(user: User, password: str | None, rule, chosen, comment: str, decision: str | None) -> None:
+    """The password and what was written, checked together: a wrong password and an empty
+    opinion are reported at once, so the signer corrects both in one go."""
+    invalid = None
+    try:
+        workflow.validate_input(rule, chosen, comment.strip(), decision)
+    except ValidationFailed as exc:
+        invalid = exc
+    try:
+        accounts.confirm_password(user, password)  # throttled per account; counted even if rolled back
+    except ConfirmationFailed as exc:
+        if invalid is None or getattr(exc, "ends_session", False):
+            raise
+        raise ValidationFailed(f"{invalid.message} และ{exc.message}", {**invalid.fields, "password": exc.message}) from None
+    if invalid is not None:
+        raise invalid
+
+
 def act(
     session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
     decision: str | None = None, password: str | None = None, expected_version: int | None = None,
@@ -250,13 +290,16 @@ def act(
     rule = workflow.check(memo, user, chosen, standing)
     turn = workflow.turn(memo, user, standing)
     comment = clean_text(comment, "comment", strip=False)
-    workflow.validate_input(rule, chosen, comment.strip(), decision)  # a 422 before the password too
     confirmed = False
     if rule.signing and memo.organization.setting("require_signing_password"):
-        # A stand-in confirms with their own password: the signature is theirs.
-        accounts.confirm_password(user, password)  # throttled per account; counted even if rolled back
+        # A stand-in confirms with their own password: the signature is theirs. The password and
+        # what was written are checked together (one answer names every mistake), after the
+        # cheap refusals (the row, the turn) and before the key and the PDF.
+        _confirm_with_input(user, password, rule, chosen, comment, decision)
         confirmed = True
-    chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
+    else:
+        workflow.validate_input(rule, chosen, comment.strip(), decision)
+    chain = chain_for(session, memo) if chosen is workflow.Action.SUBMIT else None
     with conflicts_as_409(session, MEMO_CONFLICT):
         event = chain_service.apply(session, memo, user, chosen, rule, comment=comment,
                                     decision=decision, chain=chain, confirmed=confirmed, turn=turn)

@@ -69,6 +69,13 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(thai.money, "money")
     app.add_template_filter(thai.be_year, "be_year")
 
+    @app.template_filter("paragraphs")
+    def paragraphs(text) -> list[str]:
+        """A section's body as the PDF prints it: each non-empty line one indented paragraph."""
+        from ..pdf.render import _lines
+
+        return _lines(text)
+
     @app.template_filter("capacity_label")
     def capacity_label(kind: str | None) -> str:
         from ..services.appointments import KIND_LABELS

@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -38,7 +37,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import FieldList
+from ..forms import AppForm, FieldList
 from ..labels import STEP_KIND_LABELS
 from ..models import ROLE_LABELS, Event, Role, StepKind, User
 from ..numbers import parse_id, parse_index
@@ -88,7 +87,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(AppForm):
     """The organisation's particulars, numbering, digits, archiving and emblem."""
     name = StringField("ชื่อหน่วยงาน")
     district = StringField("อำเภอ")
@@ -107,7 +106,7 @@ class SettingsForm(FlaskForm):
     remove_emblem = BooleanField("ลบตราหน่วยงาน")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(AppForm):
     """A person's name, position, roles and signature image."""
     username = StringField("ชื่อผู้ใช้ (ภาษาอังกฤษ)")
     full_name = StringField("ชื่อ-สกุล")
@@ -118,13 +117,13 @@ class PersonForm(FlaskForm):
     remove_signature = BooleanField("ลบลายมือชื่อ")
 
 
-class SignatureForm(FlaskForm):
+class SignatureForm(AppForm):
     """One's own signature image."""
     signature = FileField("ลายมือชื่อ (PNG หรือ JPEG ไม่เกิน ๒ MB)")
     remove_signature = BooleanField("ลบลายมือชื่อ")
 
 
-class ActionOnlyForm(FlaskForm):
+class ActionOnlyForm(AppForm):
     """A button that posts (CSRF only)."""
 
 
@@ -135,7 +134,7 @@ class ChainRowForm(Form):
     assignee_id = StringField("ผู้ลงนาม")
 
 
-class ChainForm(FlaskForm):
+class ChainForm(AppForm):
     """The chain editor: its steps and the no-JavaScript row commands."""
     steps = FieldList(FormField(ChainRowForm), min_entries=0, max_entries=20)
     #: Without JavaScript the row buttons post "add", "remove:N", "up:N", "down:N" or "preview".
@@ -500,7 +499,7 @@ def chain():
 
 # --- acting officials (administrators; an executive for their own position) ---------------
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(AppForm):
     kind = RadioField("ลักษณะ", choices=[SelectChoice("acting", "รักษาราชการแทน"),
                                         SelectChoice("delegated", "ปฏิบัติราชการแทน")], validate_choice=False)
     holder_id = StringField("ผู้ดำรงตำแหน่ง")

@@ -85,6 +85,8 @@ def load_user(session_id: str) -> User | None:
 def unauthorized():
     """To the sign-in page, saying why when a session has just ended."""
     reason = g.get("session_end_reason")
+    if reason in (None, "unknown") and request.endpoint == "memos.index":
+        return redirect(url_for(login_manager.login_view))  # the front door: a welcome, not a warning
     if reason in (None, "unknown"):
         message = login_manager.login_message
     else:

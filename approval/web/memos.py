@@ -16,11 +16,12 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from .. import workflow
+from .. import thai, workflow
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import ActionForm, MemoForm
 from ..labels import ACTION_DONE
+from ..models import MemoState
 from ..notifications.service import WAITING_LABELS
 from ..numbers import parse_index
 from ..plan_report import service as plan_service
@@ -104,21 +105,33 @@ def _apply_section_command(form: MemoForm) -> bool:
 
 def _render_form(form: MemoForm, memo=None, errors=None, status=200, chosen_template=None):
     user = _user()
+    errors = dict(errors or {})
+    day, problem = _form_date(form)
+    if problem and request.method == "POST":
+        errors["date"] = problem  # the Thai reason, in place of the service's generic one
     # The writing helpers: templates to start a new memo from; a returned memo's reason above its form.
     templates = writing.list_templates(db.session, user.organization_id) if memo is None else []
-    return render_template("memos/form.html", form=form, memo=memo, errors=errors or {},
-                           be_date=_be_date(form.date.data), memo_templates=templates,
-                           chosen_template=chosen_template,
+    return render_template("memos/form.html", form=form, memo=memo, errors=errors,
+                           be_date=thai.thai_date(day) if day else "", date_hint=thai.BE_DATE_HINT,
+                           memo_templates=templates, chosen_template=chosen_template,
                            return_notice=writing.return_notice(memo) if memo is not None else None), status
 
 
-def _be_date(value: str | None) -> str:
-    from ..thai import thai_date
-
+def _form_date(form: MemoForm) -> tuple[dt.date | None, str | None]:
+    """The date typed as วัน/เดือน/ปี พ.ศ.: (the day, None) or (None, why it is not one)."""
     try:
-        return thai_date(dt.date.fromisoformat(value or ""))
-    except ValueError:
-        return ""
+        return thai.parse_be_date(form.date.data), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def _memo_data(form: MemoForm) -> dict:
+    """The form's fields for the services, the date as ISO (left as typed when it is not a date)."""
+    data = form.memo_data()
+    day, _ = _form_date(form)
+    if day is not None:
+        data["date"] = day.isoformat()
+    return data
 
 
 @bp.route("/memos/new", methods=["GET", "POST"])
@@ -129,6 +142,7 @@ def new():
         raw = request.args.get("template", "").strip()
         chosen = writing.get_template(db.session, _user().organization_id, raw) if raw else None
         form = MemoForm(data=writing.new_memo_fields(db.session, _user(), chosen))
+        form.date.data = thai.be_date_text(thai.to_local(thai.utcnow()).date())  # วัน/เดือน/ปี พ.ศ.
         return _render_form(form, chosen_template=chosen)
     form = MemoForm()
     if not form.validate_on_submit():
@@ -136,7 +150,7 @@ def new():
     if _apply_section_command(form):
         return _render_form(form)
     with attempt() as work:
-        memo = memo_service.create_memo(db.session, _user(), form.memo_data())
+        memo = memo_service.create_memo(db.session, _user(), _memo_data(form))
     if work.failed:
         return _render_form(form, errors=work.error.fields, status=work.error.status)
     flash("บันทึกร่างหนังสือแล้ว", "success")
@@ -152,7 +166,7 @@ def edit(memo_id: int):
         return redirect(url_for("memos.detail", memo_id=memo.id))
     if request.method == "GET":
         form = MemoForm(data={
-            "department": memo.department, "date": memo.date.isoformat(), "subject": memo.subject,
+            "department": memo.department, "date": thai.be_date_text(memo.date), "subject": memo.subject,
             "addressee": memo.addressee, "sections": memo.sections or [{"title": "", "body": ""}],
             "closing": memo.closing, "version": str(memo.version),
         })
@@ -163,7 +177,7 @@ def edit(memo_id: int):
     if _apply_section_command(form):
         return _render_form(form, memo)
     with attempt() as work:
-        memo_service.update_memo(db.session, memo, _user(), form.memo_data(),
+        memo_service.update_memo(db.session, memo, _user(), _memo_data(form),
                                  expected_version=form.seen_version())
     if work.failed:
         return _render_form(form, memo, errors=work.error.fields, status=work.error.status)
@@ -173,7 +187,7 @@ def edit(memo_id: int):
 
 # --- the memo ---------------------------------------------------------------------------
 
-def _detail_context(memo, action_form=None, action_errors=None, failed_action=None) -> dict:
+def _detail_context(memo, action_form=None, action_errors=None, failed_action=None, confirming=None) -> dict:
     user = _user()
     rounds: dict[int, list] = {}
     for step in memo.steps:
@@ -186,13 +200,19 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
     plan_summary = None
     if memo.plan_report is not None:
         plan_summary = plan_service.summary(memo.plan_report, memo.organization)
+    live_round = memo.round if memo.state is MemoState.IN_REVIEW else None
     return {
         "memo": memo, "allowed": allowed, "rounds": rounds,
         "current_steps": rounds.get(memo.round, []),
         "earlier_rounds": [(r, rounds[r]) for r in sorted(rounds) if r != memo.round],
-        "pending": pending, "covers": covers, "my_turn": workflow.turn(memo, user, standing),
+        # A step not signed in a round that has ended (returned, withdrawn) was never reached.
+        "live_round": live_round,
+        "pending": pending, "pending_since": _pending_since(memo) if pending is not None else None,
+        "covers": covers, "my_turn": workflow.turn(memo, user, standing),
+        # Who will sign, in order: shown to the author before submitting.
+        "signers": memo_service.chain_for(db.session, memo) if "submit" in allowed else [],
         "form": action_form or ActionForm(),
-        "action_errors": action_errors or {}, "failed_action": failed_action,
+        "action_errors": action_errors or {}, "failed_action": failed_action, "confirming": confirming,
         "needs_password": bool(memo.organization.setting("require_signing_password")),
         "can_edit": memo.can_edit(user),
         "plan_summary": plan_summary,
@@ -205,6 +225,14 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
     }
 
 
+def _pending_since(memo) -> dt.datetime | None:
+    """When the pending step's turn came: the round's last signature, else its submission."""
+    signed = [s.signed_at for s in memo.steps if s.round == memo.round and s.signed_at is not None]
+    submitted = [e.at for e in memo.events if e.action == "submit"]
+    moments = signed + submitted[-1:]
+    return max(moments) if moments else None
+
+
 @bp.route("/memos/<int:memo_id>")
 def detail(memo_id: int):
     """The memo laid out like the paper, with its chain, history and the actions allowed now."""
@@ -212,17 +240,35 @@ def detail(memo_id: int):
     return render_template("memos/detail.html", **_detail_context(memo))
 
 
+#: Actions whose confirmation is a step of its own, asked once what was written passes.
+CONFIRMED_STEP = ("return",)
+
+
 @bp.route("/memos/<int:memo_id>/action", methods=["POST"])
 def action(memo_id: int):
-    """Take one chain action (submit, forward, return, withdraw, order, archive, cancel)."""
+    """Take one chain action (submit, forward, return, withdraw, order, archive, cancel).
+
+    ``stage=check`` (the return's first press) only checks the turn and the reason, then
+    shows the confirmation with the password; ``stage=back`` shows the form again as typed.
+    """
     memo = memo_service.get_memo(db.session, _user(), memo_id)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     name = form.action.data or ""
-    with attempt() as work:
-        memo_service.act(db.session, memo, _user(), name, comment=form.comment.data or "",
-                         decision=form.decision.data or None, password=form.password.data or None)
+    stage = request.form.get("stage", "")
+    if stage == "back" and name in CONFIRMED_STEP:
+        return render_template("memos/detail.html", **_detail_context(memo, form, {}, name))
+    if stage == "check" and name in CONFIRMED_STEP:
+        with attempt() as work:
+            memo_service.check_action(db.session, memo, _user(), name, comment=form.comment.data or "")
+        if not work.failed:
+            memo = memo_service.get_memo(db.session, _user(), memo_id)
+            return render_template("memos/detail.html", **_detail_context(memo, form, {}, name, confirming=name))
+    else:
+        with attempt() as work:
+            memo_service.act(db.session, memo, _user(), name, comment=form.comment.data or "",
+                             decision=form.decision.data or None, password=form.password.data or None)
     if work.failed:
         exc = work.error
         if getattr(exc, "ends_session", False):  # too many wrong confirmations: sign in again
@@ -231,7 +277,9 @@ def action(memo_id: int):
         memo = memo_service.get_memo(db.session, _user(), memo_id)
         form.password.data = ""
         errors = {"password": exc.message} if exc.code == "confirmation_failed" else dict(exc.fields)
-        context = _detail_context(memo, form, errors or {"_": exc.message}, name)
+        # A wrong password at the confirmation keeps the confirmation; anything else shows the form.
+        confirming = name if name in CONFIRMED_STEP and stage != "check" and set(errors) == {"password"} else None
+        context = _detail_context(memo, form, errors or {"_": exc.message}, name, confirming=confirming)
         return render_template("memos/detail.html", **context), exc.status
     flash(ACTION_DONE.get(name, "ดำเนินการแล้ว"), "success")
     return redirect(url_for("memos.detail", memo_id=memo_id))  # memo.id would load the expired row again

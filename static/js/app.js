@@ -19,12 +19,71 @@
     }
   });
 
-  /* The Buddhist Era date beside an <input type=date data-be-target=ID>. */
+  /* The date typed as วัน/เดือน/ปี พ.ศ. (or ISO), written out beside its field (data-be-target=ID).
+     The server parses the same text and says what is wrong with it; this is only a preview. */
+  function arabicDigits(text) {
+    return String(text).replace(/[๐-๙]/g, function (d) { return THAI_DIGITS.indexOf(d); });
+  }
+
   function showBuddhistEra(input) {
     var target = document.getElementById(input.getAttribute("data-be-target"));
     if (!target) { return; }
-    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value || "");
-    target.textContent = m ? thaiDigits(+m[3] + " " + MONTHS[+m[2] - 1] + " " + (+m[1] + 543)) : "";
+    var text = arabicDigits(input.value || "").trim();
+    var day, month, year, m;
+    if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text))) {
+      day = +m[3]; month = +m[2]; year = +m[1] + 543;
+    } else if ((m = /^(\d{1,2})\s*[\/.\-]\s*(\d{1,2})\s*[\/.\-]\s*(\d{4})$/.exec(text))) {
+      day = +m[1]; month = +m[2]; year = +m[3];
+    }
+    var valid = year >= 2400 && month >= 1 && month <= 12 && day >= 1 &&
+      day <= new Date(year - 543, month, 0).getDate();
+    target.textContent = valid ? thaiDigits(day + " " + MONTHS[month - 1] + " " + year) : "";
+  }
+
+  /* File inputs: a Thai button and the chosen file's name over the browser's own control,
+     which stays in the page (focusable, with its label) for the keyboard and screen readers. */
+  function enhanceFileInput(input, n) {
+    if (input.closest(".file-picker")) { return; }
+    if (!input.id) { input.id = "file-input-" + n; }
+    var box = document.createElement("div");
+    box.className = "file-picker";
+    input.parentNode.insertBefore(box, input);
+    box.appendChild(input);
+    input.classList.add("file-picker-input");
+    var button = document.createElement("label");
+    button.className = "btn btn-outline-primary file-picker-button";
+    button.setAttribute("for", input.id);
+    button.textContent = "เลือกไฟล์…";
+    var name = document.createElement("span");
+    name.className = "file-picker-name";
+    name.setAttribute("aria-hidden", "true");
+    name.textContent = "ยังไม่ได้เลือกไฟล์";
+    box.appendChild(button);
+    box.appendChild(name);
+    input.addEventListener("change", function () {
+      var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      name.textContent = names.length ? names.join(", ") : "ยังไม่ได้เลือกไฟล์";
+    });
+  }
+
+  /* Tables wider than a phone scroll sideways in their own box: the box is a named region
+     the keyboard can reach (Tab, then the arrow keys), as WCAG 2.1.1 asks. */
+  function makeScrollRegion(box) {
+    if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
+    if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
+    if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+      var caption = box.querySelector("caption");
+      var heading = null;
+      for (var el = box; el && !heading && el !== document.body; el = el.parentElement) {
+        var prev = el.previousElementSibling;
+        while (prev && !heading) {
+          if (/^H[1-6]$/.test(prev.tagName)) { heading = prev; }
+          prev = prev.previousElementSibling;
+        }
+      }
+      var name = caption ? caption.textContent : heading ? heading.textContent : "ตาราง";
+      box.setAttribute("aria-label", name.trim().replace(/\s+/g, " ") + " (เลื่อนดูด้านข้างได้)");
+    }
   }
 
   /* Renumber the memo's section cards after a change (names sections-N-title / -body). */
@@ -120,6 +179,11 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
+    /* After a refused form, the first field in error has the focus (keyboard and screen readers). */
+    var invalid = document.querySelector("main form .is-invalid");
+    if (invalid && !document.querySelector("[autofocus]")) { invalid.focus(); }
+    document.querySelectorAll("input[type=file]").forEach(enhanceFileInput);
+    document.querySelectorAll(".table-responsive").forEach(makeScrollRegion);
     document.querySelectorAll("input[data-be-target]").forEach(function (input) {
       input.addEventListener("input", function () { showBuddhistEra(input); });
       input.addEventListener("change", function () { showBuddhistEra(input); });

@@ -63,7 +63,7 @@ def server():
     proc = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload",
                              "--no-debugger"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded CI machine imports the app slowly
     while True:
         try:
             with urllib.request.urlopen(base + "/login", timeout=2) as r:

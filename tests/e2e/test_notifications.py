@@ -8,6 +8,7 @@ import re
 import urllib.request
 
 from .conftest import PASSWORD
+from .test_chain import _sign
 
 SUBJECT = "ขออนุมัติจัดซื้อวัสดุสำนักงาน (ทดสอบการแจ้งเตือน)"
 THAI = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -54,11 +55,7 @@ def test_the_bell_rings_and_the_returned_memo_waits_for_its_author(as_user, serv
     head.page.get_by_role("button", name="เปิดหนังสือ").first.click()
     head.page.wait_for_url(re.compile(rf"/memos/{memo['id']}$"))
     assert _bell(head) == 0
-    form = head.page.locator("form.action-form:has(input[name=action][value=return])")
-    form.locator("textarea[name=comment]").fill("กรุณาระบุจำนวนและราคาวัสดุให้ครบถ้วน")
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.get_by_role("button", name="ส่งคืนแก้ไข").click()
-    head.page.wait_for_load_state("load")
+    _sign(head, "return", "กรุณาระบุจำนวนและราคาวัสดุให้ครบถ้วน", "ส่งคืนแก้ไข")  # reason, then confirmation
 
     legal = as_user("legal")
     legal.goto("/inbox")

@@ -85,8 +85,10 @@ def test_memo_form_validation(as_user):
     legal.goto("/memos/new")
     legal.shot("new")
     assert page.locator("#date-be").inner_text().strip()  # the Buddhist Era date beside the input
-    page.get_by_label("วันที่").fill("2024-05-02")
+    page.get_by_label("วันที่").fill("2/5/2567")  # วัน/เดือน/ปี พ.ศ.
     assert page.locator("#date-be").inner_text() == "๒ พฤษภาคม ๒๕๖๗"
+    page.get_by_label("วันที่").fill("31/2/2567")  # no such day: no preview, the server says why
+    assert page.locator("#date-be").inner_text() == ""
     page.get_by_role("button", name="+ เพิ่มหัวข้อ").click()
     assert page.locator("[data-section]").count() == 2
     assert page.locator("[data-section-number]").nth(1).inner_text() == "๒"
@@ -97,6 +99,8 @@ def test_memo_form_validation(as_user):
     messages = page.locator(".invalid-feedback").all_inner_texts()
     assert len(messages) >= 2, messages
     assert page.locator("#subject.is-invalid").count() == 1
+    assert "ไม่มีวันที่ 31 ในเดือนกุมภาพันธ์" in page.locator("#date-error").inner_text()
+    assert page.get_by_label("วันที่").input_value() == "31/2/2567"  # kept as typed
     legal.shot("invalid")
 
 
