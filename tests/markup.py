@@ -15,15 +15,18 @@ class _Collector(HTMLParser):
         self._option: dict | None = None
         self._option_text = ""
         self._template = 0
+        self._datalist = 0
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "template":
             self._template += 1
+        if tag == "datalist":
+            self._datalist += 1
         if not self._template and attributes.get("id"):
             self.ids[attributes["id"]] += 1
         self.elements.append((tag, attributes))
-        if tag == "option":
+        if tag == "option" and not self._datalist:  # a <datalist> option may be empty
             self._option, self._option_text = attributes, ""
 
     def handle_data(self, data):
@@ -33,6 +36,8 @@ class _Collector(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "template":
             self._template -= 1
+        if tag == "datalist":
+            self._datalist -= 1
         if tag == "option" and self._option is not None:
             if not self._option_text.strip() and not self._option.get("label"):
                 self.empty_options += 1

@@ -225,3 +225,13 @@ def test_the_register_has_from_to_and_action_taken(seeded, decided):
 def test_archive_pages_have_unique_ids_and_no_empty_options(seeded, decided, path):
     html = signed_in(seeded, "records").get(path).get_data(as_text=True)
     assert duplicate_ids(html) == [] and empty_options(html) == 0
+
+
+def test_the_cli_check_is_remembered_too(seeded, decided):
+    result = seeded.test_cli_runner().invoke(args=["verify-archive"])
+    assert result.exit_code == 0, result.output
+    html = signed_in(seeded, "records").get("/archive/").get_data(as_text=True)
+    assert "ตรวจสอบแล้ว ถูกต้อง" in html
+    other = db.session.scalar(sa.select(Organization).where(Organization.id != decided.organization_id))
+    db.session.refresh(other)
+    assert other.settings[archive_view.SETTING]["problem_memo_ids"] == []
