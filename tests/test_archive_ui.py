@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from approval.extensions import db
-from approval.models import Memo, MemoDocument, Organization
+from approval.models import Decision, Memo, MemoDocument, MemoState, Organization
 from approval.services import archive_view, organizations, register, search
 from approval.thai import be_year, thai_date, to_local, utcnow
 from tests.conftest import PASSWORD, login
@@ -235,3 +235,42 @@ def test_the_cli_check_is_remembered_too(seeded, decided):
     other = db.session.scalar(sa.select(Organization).where(Organization.id != decided.organization_id))
     db.session.refresh(other)
     assert other.settings[archive_view.SETTING]["problem_memo_ids"] == []
+
+
+def test_the_vocabulary_is_built_newest_first_a_little_per_call(seeded, monkeypatch):
+    from approval.services import memos as memo_service
+
+    archive_view.forget_vocabularies()
+    monkeypatch.setattr(archive_view, "BUILD_SECONDS", 0.0)  # one memo per call
+    monkeypatch.setattr(archive_view, "BATCH", 2)
+    legal = user("legal")
+    words = ["ประปาหมู่บ้าน", "ไฟฟ้าส่องสว่าง", "ฝายชะลอน้ำ", "ศูนย์พัฒนาเด็กเล็ก", "ขยะมูลฝอย"]
+    made = []
+    for i, word in enumerate(words):
+        memo = memo_service.create_memo(db.session, legal, {
+            "department": "สำนักปลัด", "date": "2024-05-02", "subject": f"ขออนุมัติ{word}", "addressee": "นายก",
+            "sections": [{"title": "เรื่องเดิม", "body": "ขอรายงาน"}], "closing": "จึงเรียนมาเพื่อโปรดทราบ"})
+        db.session.flush()
+        db.session.execute(sa.update(Memo).where(Memo.id == memo.id).values(
+            state=MemoState.DECIDED, decision=Decision.APPROVE,
+            decided_at=utcnow() - dt.timedelta(days=10 - i)).execution_options(synchronize_session=False))
+        made.append(memo.id)
+    db.session.commit()
+    org = db.session.get(Organization, legal.organization_id)
+    vocab = archive_view.vocabulary(db.session, org)
+    assert vocab.seen == {made[-1]} and "ขยะมูลฝอย" in vocab.counts  # the newest first
+    assert "ประปาหมู่บ้าน" not in vocab.counts
+    for _ in range(len(words)):
+        archive_view.vocabulary(db.session, org)
+    assert vocab.complete and vocab.seen == set(made)
+    assert vocab.candidates("ฝายชะลอนำ") == ["ฝายชะลอน้ำ"]
+    # a memo decided later is read at the next call, whatever the backfill's state
+    late = memo_service.create_memo(db.session, legal, {
+        "department": "สำนักปลัด", "date": "2024-05-02", "subject": "ขอเชิญประชุมคณะกรรมการ", "addressee": "นายก",
+        "sections": [{"title": "เรื่องเดิม", "body": "ขอเชิญประชุม"}], "closing": "จึงเรียนมาเพื่อโปรดทราบ"})
+    db.session.flush()
+    db.session.execute(sa.update(Memo).where(Memo.id == late.id).values(
+        state=MemoState.DECIDED, decision=Decision.APPROVE, decided_at=utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    assert "คณะกรรมการ" in archive_view.vocabulary(db.session, org).counts

@@ -32,8 +32,10 @@ same lookup.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import threading
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -183,8 +185,9 @@ def snippets(session: Session, memos: list[Memo], q: str | None) -> dict[int, Sn
 
 # --- one-letter typos ----------------------------------------------------------------------
 
-VOCAB_MEMOS = 2000  #: newest decided/archived memos whose words make the first vocabulary
-VOCAB_CHARS = 150_000  #: characters tokenised when the vocabulary is first built
+VOCAB_MEMOS = 2000  #: newest decided/archived memos whose words make the vocabulary
+BUILD_SECONDS = 0.25  #: tokenising one request may do; the rest waits for the next suggestion
+BATCH = 100  #: memos read from the database at a time while building
 MIN_WORD = 2  #: shorter words are never suggested
 TRIES = 6  #: corrected searches run at most per suggestion
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u0E01-\u0E2E]")
@@ -221,6 +224,8 @@ class Vocabulary:
     index: dict[str, set[str]] = field(default_factory=dict)
     seen: set[int] = field(default_factory=set)  #: memo ids already read
     since: dt.datetime | None = None  #: newest decided_at read
+    cursor: tuple[dt.datetime, int] | None = None  #: the oldest (decided_at, id) read so far
+    complete: bool = False  #: VOCAB_MEMOS read, or no older memo left
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, word: str) -> None:
@@ -244,13 +249,18 @@ class Vocabulary:
         return sorted(close, key=lambda w: (-self.counts[w], w))
 
 
-def words_of(text: str) -> Iterable[str]:
-    """The words of text (PyThaiNLP newmm), lower-cased, and each run of two and three."""
+@functools.lru_cache(maxsize=8192)
+def _tokens(line: str) -> tuple[str, ...]:
+    """A line's words (PyThaiNLP newmm), lower-cased; cached: titles such as เรื่องเดิม recur."""
     from pythainlp.tokenize import word_tokenize
 
-    tokens = [t.lower() for t in word_tokenize(unicodedata.normalize("NFC", text), engine="newmm",
-                                               keep_whitespace=False)]
-    tokens = [t for t in tokens if _WORDLIKE.search(t)]
+    tokens = word_tokenize(unicodedata.normalize("NFC", line), engine="newmm", keep_whitespace=False)
+    return tuple(t.lower() for t in tokens if _WORDLIKE.search(t))
+
+
+def words_of(text: str) -> Iterable[str]:
+    """The words of text, lower-cased, and each run of two and three."""
+    tokens = _tokens(text)
     for i, token in enumerate(tokens):
         if len(token) >= MIN_WORD:
             yield token
@@ -272,30 +282,51 @@ def _memo_text(subject: str, sections: list | None) -> str:
 
 
 def vocabulary(session: Session, organization: Organization) -> Vocabulary:
-    """The organisation's vocabulary, brought up to date with the memos decided since last time."""
+    """The organisation's vocabulary: memos decided since the last call are added, and the
+    first build goes back from the newest memo a batch at a time for at most BUILD_SECONDS
+    per call, so no request waits for the whole archive to be tokenised."""
     organization_id = organization.id
     key = (organization_id, str(organization.created_at))
     with _vocabularies_lock:
         vocab = _vocabularies.setdefault(key, Vocabulary())
+    words_of("ก")  # PyThaiNLP loads its dictionary once per process: not counted as building
     with vocab.lock:
-        query = (sa.select(Memo.id, Memo.subject, Memo.sections, Memo.decided_at)
-                 .where(Memo.organization_id == organization_id, Memo.state.in_(ARCHIVE_STATES)))
-        if vocab.since is not None:
-            query = query.where(Memo.decided_at >= vocab.since)
-        rows = session.execute(query.order_by(Memo.decided_at.desc(), Memo.id.desc()).limit(VOCAB_MEMOS)).all()
-        budget = VOCAB_CHARS
-        for memo_id, subject, sections, decided_at in rows:
-            if memo_id in vocab.seen:
-                continue
-            text = _memo_text(subject, sections)
-            if vocab.since is None and budget <= 0:
-                break
-            budget -= len(text)
-            vocab.add_text(text)
-            vocab.seen.add(memo_id)
-        if rows:
-            newest = rows[0][3]
-            vocab.since = newest if vocab.since is None or (newest and newest > vocab.since) else vocab.since
+        if vocab.since is None:  # nothing was decided at the last call: start afresh
+            vocab.complete, vocab.cursor = False, None
+        deadline = time.monotonic() + BUILD_SECONDS
+        base = (sa.select(Memo.id, Memo.subject, Memo.sections, Memo.decided_at)
+                .where(Memo.organization_id == organization_id, Memo.state.in_(ARCHIVE_STATES),
+                       Memo.decided_at.is_not(None))
+                .order_by(Memo.decided_at.desc(), Memo.id.desc()))
+
+        def read(memo_id: int, subject: str, sections: list | None) -> None:
+            if memo_id not in vocab.seen:
+                vocab.add_text(_memo_text(subject, sections))
+                vocab.seen.add(memo_id)
+
+        if vocab.since is not None:  # decided since the last call: few, read them all
+            for memo_id, subject, sections, decided_at in session.execute(
+                    base.where(Memo.decided_at >= vocab.since).limit(VOCAB_MEMOS)):
+                read(memo_id, subject, sections)
+                vocab.since = max(vocab.since, decided_at)
+        first = True  # one memo at least per call, however slow the machine
+        while not vocab.complete and (first or time.monotonic() < deadline):
+            query = base
+            if vocab.cursor is not None:
+                at, last_id = vocab.cursor
+                query = query.where(sa.or_(Memo.decided_at < at, sa.and_(Memo.decided_at == at, Memo.id < last_id)))
+            rows = session.execute(query.limit(BATCH)).all()
+            if vocab.since is None:
+                vocab.since = rows[0][3] if rows else None
+            for memo_id, subject, sections, decided_at in rows:
+                read(memo_id, subject, sections)
+                vocab.cursor, first = (decided_at, memo_id), False
+                if time.monotonic() >= deadline:
+                    break
+            first = False
+            read_all = not rows or vocab.cursor == (rows[-1][3], rows[-1][0])
+            if len(vocab.seen) >= VOCAB_MEMOS or (len(rows) < BATCH and read_all):
+                vocab.complete = True
         return vocab
 
 
