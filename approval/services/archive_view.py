@@ -18,15 +18,17 @@ How the vocabulary scales: words come from the subjects and section titles of th
 ``VOCAB_MEMOS`` decided or archived memos of the organisation (what the records officer
 searches), tokenised with PyThaiNLP (newmm), plus each run of two and three neighbouring words
 (a search term is often a compound such as "การทุจริต"). A decided memo never changes, so the
-vocabulary is built once per process and organisation and afterwards extended only by memos
-decided since (one indexed query of the new rows). Lookups use deletion neighbourhoods (the
-SymSpell idea): every word is filed under itself and each string one character shorter, and a
-term is looked up under itself and its own one-shorter strings -- about ``len(term) + 1`` dict
-probes whatever the vocabulary's size -- then candidates are confirmed by an exact
-edit-distance check. Building costs one tokenisation of at most ``VOCAB_CHARS`` characters
-(about a second); memory is about ``len(word)`` entries per word. A country-wide deployment
-would keep the per-organisation word counts in a table maintained at indexing time and use the
-same lookup.
+vocabulary is kept per process and organisation and only grows: memos decided since the last
+call are read at once (few), and the first build goes back from the newest memo a batch at a
+time for at most ``BUILD_SECONDS`` of tokenising per request (newmm reads some 20,000-90,000
+characters a second; 2,000 memos are about 180,000), so no search waits for the whole archive
+and the newest memos count first. Lookups use deletion neighbourhoods (the SymSpell idea):
+every word is filed under itself and each string one character shorter, and a term is looked
+up under itself and its own one-shorter strings -- ``len(term) + 1`` dict probes whatever the
+vocabulary's size (tens of microseconds; ``bench/archive_suggest.py``) -- then candidates are
+confirmed by an exact edit-distance check. Memory is about ``len(word)`` entries per word
+(80,000 for 2,000 memos). A country-wide deployment would keep per-organisation word counts
+in a table maintained at indexing time (``search.index_memo``) and use the same lookup.
 """
 
 from __future__ import annotations
