@@ -274,3 +274,10 @@ def test_the_vocabulary_is_built_newest_first_a_little_per_call(seeded, monkeypa
         .execution_options(synchronize_session=False))
     db.session.commit()
     assert "คณะกรรมการ" in archive_view.vocabulary(db.session, org).counts
+
+
+@pytest.mark.parametrize("query", [{"q": "ทุจรติ", "year": "99999"}, {"q": "ทุจรติ", "state": "draft"},
+                                   {"q": "ท"}, {"q": "%_\\"}, {"q": "ทุจรติ " * 20}])
+def test_odd_searches_get_a_page_not_an_error(seeded, decided, query):
+    response = signed_in(seeded, "records").get("/archive/", query_string=query)
+    assert response.status_code == 200

@@ -73,14 +73,16 @@ def index():
                                                               per_page=PER_PAGE)
         return found, count
 
+    refused = False
     try:
         items, total, page, pages = paged(fetch, page_arg(), PER_PAGE)
     except DomainError as exc:
         flash(exc.message, "danger")
         items, total, page, pages, hashes = [], 0, 1, 1, {}
+        refused = True
     this_year = be_year(to_local(utcnow()).date())
     suggestion = None
-    if not total and search_service.terms(filters.q):
+    if not total and not refused and search_service.terms(filters.q):
         suggestion = archive_view.suggest(db.session, user, filters.q, lambda q: _finds(user, filters, q))
     return render_template(
         "archive/index.html", items=items, total=total, hashes=hashes, page=page, pages=pages,
