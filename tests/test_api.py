@@ -459,8 +459,9 @@ def test_plan_report_put_csv_errors_name_row_and_column(legal, memo_id):
     response = legal.put(f"/memos/{memo_id}/plan-report?fiscal_year=2567&round=6&minimum_projects=15",
                          data=csv, content_type="text/csv")
     error = assert_error(response, 422, "validation_error")
-    assert {"projects.2.dimension", "projects.2.budget"} <= set(error["fields"])
-    assert "แถวที่ ๒" in error["fields"]["projects.2.budget"]
+    # a CSV body names the spreadsheet's rows: the header is row 1, the bad project row 3
+    assert {"projects.3.dimension", "projects.3.budget"} <= set(error["fields"])
+    assert "แถวที่ ๓" in error["fields"]["projects.3.budget"]
     bad_header = legal.put(f"/memos/{memo_id}/plan-report?fiscal_year=2567&round=6&minimum_projects=15",
                            data=b"no,colour\n1,red\n", content_type="text/csv")
     assert "colour" in assert_error(bad_header, 422, "validation_error")["fields"]

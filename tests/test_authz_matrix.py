@@ -48,6 +48,7 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
         "api.print_pdf", "api.memo_signatures")},
     "archive.index": ("user", SIGNED_IN), "archive.register": ("user", SIGNED_IN),
     "archive.register_csv": ("user", SIGNED_IN),
+    "plans.template_file": ("user", SIGNED_IN),  # the empty import template: no data of anyone
     "archive.integrity": ("role", {"records", "admin"}),
     "admin.log": ("role", {"records", "admin"}),
     "admin.my_signature": ("user", SIGNED_IN), "admin.my_signature_image": ("user", SIGNED_IN),

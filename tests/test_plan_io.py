@@ -12,6 +12,7 @@ import pytest
 from approval.plan_report.compute import Project
 from approval.plan_report.io import (
     COLUMNS,
+    EXPORT_HEADER,
     MAX_ROWS,
     export_csv,
     export_xlsx,
@@ -20,6 +21,9 @@ from approval.plan_report.io import (
     parse_amount,
     parse_csv,
     parse_xlsx,
+    template_csv,
+    template_rules,
+    template_xlsx,
     validate_rows,
 )
 from approval.thai import thai_digits
@@ -253,15 +257,16 @@ def test_parse_csv_with_bom_thai_headers_and_thai_digits():
     ]
 
 
-def test_parse_csv_error_row_numbers_are_data_rows():
+def test_parse_csv_error_row_numbers_are_the_spreadsheets_rows():
+    """The header is row 1, the first project row 2: "แถวที่ ๓" is the row Excel shows as 3."""
     data = b"no,dimension,name,budget,ordinance_budget,disbursed,status,in_ordinance,note\n" + (
         "1,1,ก,1,0,0,waiting,no,\n2,1,ข,1.234,0,0,waiting,no,\n"
     ).encode()
     projects, errors = parse_csv(data)
     assert projects == []
     assert errors == [{
-        "row": 2, "column": "budget",
-        "message": "แถวที่ ๒ คอลัมน์ งบประมาณ: ต้องเป็นตัวเลขไม่ติดลบ ทศนิยมไม่เกิน ๒ ตำแหน่ง",
+        "row": 3, "column": "budget",
+        "message": "แถวที่ ๓ คอลัมน์ งบประมาณ: ต้องเป็นตัวเลขไม่ติดลบ ทศนิยมไม่เกิน ๒ ตำแหน่ง",
     }]
 
 
@@ -297,9 +302,11 @@ def test_csv_round_trip_with_bom_and_formula_neutralisation():
     data = export_csv(projects)
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[0] == ",".join(COLUMNS)
+    assert text.splitlines()[0] == ",".join(EXPORT_HEADER)  # Thai column names
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and "'+1 -2" in text and "'-โครงการ" in text
-    assert "48,4,กิจกรรมส่งเสริมและพัฒนาศักยภาพสมาชิกสภาท้องถิ่น,200000.00,0.00,112652.00,completed,yes,," in text
+    # Thai status words and ใช่/ไม่ใช่, as a Thai official types them (the import reads them back)
+    assert "48,4,กิจกรรมส่งเสริมและพัฒนาศักยภาพสมาชิกสภาท้องถิ่น,200000.00,0.00,112652.00,ดำเนินการแล้วเสร็จ,ใช่,," in text
+    assert ",completed," not in text and ",yes," not in text
     back, errors = parse_csv(data)
     assert errors == []
     assert back == projects
@@ -327,7 +334,7 @@ def test_xlsx_round_trip_numeric_cells_and_neutralised_text():
     data = export_xlsx(projects)
     assert data.startswith(b"PK\x03\x04")
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
-    assert [c.value for c in sheet[1]] == list(COLUMNS)
+    assert [c.value for c in sheet[1]] == list(EXPORT_HEADER)
     row48 = [c for c in sheet[49]]
     assert isinstance(row48[3].value, int | float | Decimal) and row48[3].value == 200000
     assert row48[5].value == 112652 and row48[5].number_format == "#,##0.00"
@@ -353,9 +360,9 @@ def test_parse_xlsx_thai_headers_and_text_cells():
     wb.save(out)
     projects, errors = parse_xlsx(out.getvalue())
     assert projects == []
-    assert errors == [{
-        "row": 3, "column": "budget",
-        "message": "แถวที่ ๓ คอลัมน์ งบประมาณ: ต้องเป็นตัวเลขไม่ติดลบ ทศนิยมไม่เกิน ๒ ตำแหน่ง",
+    assert errors == [{  # header row 1, a project on row 2, row 3 blank, the bad amount on row 4
+        "row": 4, "column": "budget",
+        "message": "แถวที่ ๔ คอลัมน์ งบประมาณ: ต้องเป็นตัวเลขไม่ติดลบ ทศนิยมไม่เกิน ๒ ตำแหน่ง",
     }]
     ws.delete_rows(4)
     out = io.BytesIO()
@@ -600,3 +607,56 @@ def test_parse_xlsx_refuses_a_dtd_with_entities(part):
             target.writestr(info, content)
     projects, errors = parse_xlsx(out.getvalue())
     assert projects == [] and errors[0]["message"] == "ไฟล์: ไม่ใช่ไฟล์ Excel (.xlsx) ที่ถูกต้อง"
+
+
+# --------------------------------------------------------------------------- the template
+
+
+def test_template_files_have_thai_headers_and_import_as_nothing():
+    from openpyxl import load_workbook
+
+    csv_text = template_csv().decode("utf-8-sig")
+    assert csv_text.strip() == ",".join(EXPORT_HEADER)
+    assert parse_csv(template_csv()) == ([], [])
+    book = load_workbook(io.BytesIO(template_xlsx()))
+    first, notes = book.worksheets
+    assert [c.value for c in first[1]] == list(EXPORT_HEADER)
+    assert parse_xlsx(template_xlsx()) == ([], [])  # the instructions sheet is never imported
+    # the status column offers exactly the Thai status words in a drop-down list
+    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in first.data_validations.dataValidation}
+    assert lists["G2"] == '"รอรายงาน,อยู่ระหว่างดำเนินการ,ดำเนินการแล้วเสร็จ,ไม่สามารถดำเนินการได้"'
+    assert lists["H2"] == '"ใช่,ไม่ใช่"'
+    explained = {row[0].value: row[1].value for row in notes.iter_rows(min_row=2) if row[0].value}
+    assert "ไม่สามารถดำเนินการได้" in explained["สถานะ"]
+    assert [name for name, _ in template_rules()] == list(EXPORT_HEADER)
+
+
+def test_a_filled_in_template_imports_with_thai_words_and_spreadsheet_row_numbers():
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(template_xlsx()))
+    sheet = book.worksheets[0]
+    sheet.append([1, 1, "โครงการอบรมคุณธรรม", 1000, 1000, 500, "ดำเนินการแล้วเสร็จ", "ใช่", None, None])
+    sheet.append([2, 2, "มาตรการเปิดเผยข้อมูล", None, None, None, "อยู่ระหว่าง ดำเนินการ", "ไม่ใช่", None, None])
+    out = io.BytesIO()
+    book.save(out)
+    projects, errors = parse_xlsx(out.getvalue())
+    assert errors == []
+    assert [(p.status, p.in_ordinance) for p in projects] == [("completed", True), ("in_progress", False)]
+    sheet.append([3, 5, "x", 0, 0, 0, "เสร็จ", "ใช่", None, None])
+    out = io.BytesIO()
+    book.save(out)
+    projects, errors = parse_xlsx(out.getvalue())
+    # the formatted blank rows between do not shift the numbers: the third project is row 4
+    assert projects == [] and {(e["row"], e["column"]) for e in errors} == {(4, "dimension"), (4, "status")}
+    assert all(e["message"].startswith("แถวที่ ๔ คอลัมน์ ") for e in errors)
+
+
+def test_csv_rows_count_as_the_spreadsheet_counts_them():
+    """Blank lines before the header and a cell holding a line break: numbers still match Excel's rows."""
+    data = ("\n" + ",".join(COLUMNS[:-1]) + "\n"
+            '1,1,"ชื่อ\nสองบรรทัด",0,0,0,รอรายงาน,ไม่ใช่,\n'
+            "2,1,ข,0,0,0,ผิด,ไม่ใช่,\n").encode()
+    projects, errors = parse_csv(data)
+    assert projects == [] and [(e["row"], e["column"]) for e in errors] == [(4, "status")]
+    assert errors[0]["message"].startswith("แถวที่ ๔ คอลัมน์ สถานะ: ต้องเป็น รอรายงาน")

@@ -77,7 +77,7 @@ def test_import_with_errors_lists_them_and_stores_nothing(legal, memo_id):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "ไม่ได้บันทึกข้อมูลใด ๆ" in html
-    assert "แถวที่ ๒ คอลัมน์ มิติ" in html and "แถวที่ ๒ คอลัมน์ งบประมาณ" in html
+    assert "แถวที่ ๓ คอลัมน์ มิติ" in html and "แถวที่ ๓ คอลัมน์ งบประมาณ" in html  # the spreadsheet's row 3
     assert project_names(memo_id) == before
 
 
@@ -111,10 +111,10 @@ def test_good_xlsx_round_trip(legal, memo_id):
 
 def test_export_csv_and_xlsx(legal, memo_id):
     csv = legal.get(f"/memos/{memo_id}/plan-report.csv")
-    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert csv.status_code == 200 and csv.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in csv.headers["Content-Disposition"]
     text = csv.data.decode("utf-8-sig")
-    assert text.startswith("no,dimension,name") and len(text.strip().splitlines()) == 50
+    assert text.startswith("ลำดับ,มิติ,รายการโครงการ") and len(text.strip().splitlines()) == 50
     xlsx = legal.get(f"/memos/{memo_id}/plan-report.xlsx")
     assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(xlsx.data), read_only=True).worksheets[0]

@@ -85,7 +85,9 @@ def test_register_lists_the_year_in_number_order_with_cancelled(seeded):
     assert [m.id for m in entries] == [first.id, second.id]
     lines = register.rows(entries)
     assert lines[0][0] == "๑" and lines[1][0] == "๒"
-    assert lines[1][5] == "ยกเลิก"
+    assert lines[1][register.COLUMN["การปฏิบัติ"]] == "ยกเลิก"
+    assert lines[0][3:6] == ["สำนักปลัด", "นายก", "เรื่องที่หนึ่ง"]  # จาก ถึง เรื่อง
+    assert lines[0][register.COLUMN["การปฏิบัติ"]] == "อยู่ระหว่างพิจารณา"
     assert lines[0][2] == "๒ พฤษภาคม ๒๕๖๗"
     assert register.entries(db.session, user("records"), THIS_YEAR - 1) == []
     assert register.years(db.session, user("records")) == [THIS_YEAR]
@@ -104,13 +106,13 @@ def test_register_csv_is_bom_utf8_and_neutralises_formulas(seeded):
     evil = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)"]
     made = [submitted("legal", subject) for subject in evil]
     response = signed_in(seeded, "records").get("/archive/register.csv", query_string={"year": THIS_YEAR})
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert table[0] == register.HEADER
-    assert [row[3] for row in table[1:]] == ["'" + s for s in evil]
+    assert [row[register.COLUMN["เรื่อง"]] for row in table[1:]] == ["'" + s for s in evil]
     assert [row[1] for row in table[1:]] == [m.number for m in made]
     assert table[1][0] == "๑"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in table for cell in row)

@@ -5,7 +5,8 @@ values) into :class:`~approval.plan_report.compute.Project` objects or Thai
 error messages naming the row and the column; when there is any error the caller
 must store nothing.
 
-Columns (header names in English as below, or the Thai names in ``THAI_HEADERS``):
+Columns (header names in English as below, or the Thai names in ``THAI_HEADERS``; exports
+and the template write the Thai names, the Thai status words and ใช่/ไม่ใช่):
 ``no, dimension, name, budget, ordinance_budget, disbursed, status, in_ordinance,
 note`` and optional ``reason`` (required when the status is ``cannot``).
 
@@ -212,10 +213,12 @@ def _parse_status(value: Any) -> str | None:
 # --------------------------------------------------------------------------- validation
 
 
-def validate_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Project], list[dict[str, Any]]]:
+def validate_rows(rows: Sequence[Mapping[str, Any]], first_row: int = 1) -> tuple[list[Project], list[dict[str, Any]]]:
     """Projects from raw rows, or the errors (then the projects list is empty).
 
-    Row numbers in errors are 1-based data rows (the first row after a header is 1).
+    Row numbers in errors start at ``first_row``: 1 for the JSON API and the page's table
+    (the first project is 1); a file passes the spreadsheet's own number of its first data
+    row, so that "แถวที่ ๒" is the row the spreadsheet shows as 2 (the header being row 1).
     Keys other than the known columns are ignored (e.g. ``status_label``).
     """
     too_many = row_count_error(rows)
@@ -223,7 +226,7 @@ def validate_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Project], lis
         return [], [too_many]
     projects: list[Project] = []
     errors: list[dict[str, Any]] = []
-    for index, raw in enumerate(rows, start=1):
+    for index, raw in enumerate(rows, start=first_row):
         if not isinstance(raw, Mapping):
             errors.append(_error(index, "", "ข้อมูลแถวไม่ถูกต้อง"))
             continue
@@ -324,10 +327,15 @@ def _header_key(cell: Any) -> str:
 
 
 def _rows_from_table(table: Iterable[Sequence[Any]]) -> tuple[list[Project], list[dict[str, Any]]]:
-    """Header row + data rows -> (projects, errors).  Stops reading after MAX_ROWS."""
+    """Header row + data rows -> (projects, errors).  Stops reading after MAX_ROWS.
+
+    The table's rows are the spreadsheet's rows from its first (blank ones included), so
+    the errors name the row numbers the person sees in Excel or LibreOffice.
+    """
     iterator = iter(table)
     header = None
-    for header in iterator:
+    header_row = 0
+    for header_row, header in enumerate(iterator, start=1):
         if not all(_is_blank(c) for c in header):
             break
     else:
@@ -356,7 +364,7 @@ def _rows_from_table(table: Iterable[Sequence[Any]]) -> tuple[list[Project], lis
         if count > MAX_ROWS:
             return [], [_error(0, "", f"มีข้อมูลเกิน {thai_digits(f'{MAX_ROWS:,}')} แถว")]
         rows.append({key: (values[pos] if pos < len(values) else None) for key, pos in index.items()})
-    return validate_rows(rows)
+    return validate_rows(rows, first_row=header_row + 1)
 
 
 def parse_csv(data: bytes) -> tuple[list[Project], list[dict[str, Any]]]:
@@ -551,6 +559,13 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+#: The header row of exports and of the template: the Thai column names (imports accept
+#: these and the English codes alike).
+EXPORT_HEADER: tuple[str, ...] = tuple(COLUMN_LABELS[c] for c in COLUMNS)
+#: What an export writes in the "in_ordinance" column (imports accept these and yes/no).
+YES_NO = ("ใช่", "ไม่ใช่")
+
+
 def _export_row(p: Project) -> list[Any]:
     return [
         p.no,
@@ -559,34 +574,54 @@ def _export_row(p: Project) -> list[Any]:
         p.budget,
         p.ordinance_budget,
         p.disbursed,
-        p.status,
-        "yes" if p.in_ordinance else "no",
+        STATUS_LABELS[p.status],
+        YES_NO[0] if p.in_ordinance else YES_NO[1],
         neutralise(p.note),
         neutralise(p.reason),
     ]
 
 
-def export_csv(projects: Iterable[Project]) -> bytes:
-    """UTF-8 CSV with a BOM (so Excel opens Thai correctly), header in English codes."""
+def _csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def export_csv(projects: Iterable[Project]) -> bytes:
+    """UTF-8 CSV with a BOM (so Excel opens Thai correctly): Thai headers and status words."""
+    rows = []
     for p in sorted(projects, key=lambda p: p.no):
         row = _export_row(p)
         row[3:6] = [f"{amount:.2f}" for amount in row[3:6]]
-        writer.writerow(row)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        rows.append(row)
+    return _csv_bytes(rows)
+
+
+def _new_workbook(title: str):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = title
+    sheet.append(list(EXPORT_HEADER))
+    for letter, width in zip("ABCDEFGHIJ", (8, 6, 60, 14, 20, 14, 22, 16, 24, 30), strict=True):
+        sheet.column_dimensions[letter].width = width
+    return workbook, sheet
+
+
+def _xlsx_bytes(workbook) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def export_xlsx(projects: Iterable[Project]) -> bytes:
     """An XLSX workbook with one sheet; amounts are numeric cells (format #,##0.00)."""
-    from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING
 
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = "projects"
-    sheet.append(list(COLUMNS))
+    workbook, sheet = _new_workbook("projects")
     for p in sorted(projects, key=lambda p: p.no):
         sheet.append(_export_row(p))
         row = sheet.max_row
@@ -595,10 +630,68 @@ def export_xlsx(projects: Iterable[Project]) -> bytes:
         for col in (3, 9, 10):  # never let openpyxl read a text cell as a formula
             cell = sheet.cell(row=row, column=col)
             cell.data_type = TYPE_STRING
-    sheet.column_dimensions["C"].width = 80
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return _xlsx_bytes(workbook)
+
+
+def template_rules() -> list[tuple[str, str]]:
+    """(Thai column name, what it accepts) for the template's instructions and the import form."""
+    return [
+        (COLUMN_LABELS["no"], "จำนวนเต็ม ๑ ถึง ๑๐๐,๐๐๐"),
+        (COLUMN_LABELS["dimension"], "เลข ๑ ถึง ๔ ("
+         + " ".join(f"{thai_digits(d)} = {name}" for d, name in DIMENSIONS.items()) + ")"),
+        (COLUMN_LABELS["name"], "ต้องระบุ ยาวไม่เกิน ๕๐๐ ตัวอักษร"),
+        (COLUMN_LABELS["budget"], "จำนวนเงิน (บาท) ไม่ติดลบ ทศนิยมไม่เกิน ๒ ตำแหน่ง เว้นว่างได้ (= ๐)"),
+        (COLUMN_LABELS["ordinance_budget"], "จำนวนเงิน (บาท) เช่นเดียวกับงบประมาณ"),
+        (COLUMN_LABELS["disbursed"], "จำนวนเงิน (บาท) เช่นเดียวกับงบประมาณ"),
+        (COLUMN_LABELS["status"], "คำใดคำหนึ่งต่อไปนี้: " + " / ".join(STATUS_LABELS[s] for s in STATUSES)),
+        (COLUMN_LABELS["in_ordinance"], "ใช่ หรือ ไม่ใช่ (เว้นว่าง = ไม่ใช่)"),
+        (COLUMN_LABELS["note"], "ข้อความ ไม่เกิน ๕๐๐ ตัวอักษร เว้นว่างได้"),
+        (COLUMN_LABELS["reason"], "ต้องระบุเมื่อสถานะเป็น ไม่สามารถดำเนินการได้ ไม่เกิน ๕๐๐ ตัวอักษร"),
+    ]
+
+
+def template_csv() -> bytes:
+    """The empty CSV template: the Thai header row only (the page lists what each column accepts)."""
+    return _csv_bytes([])
+
+
+def template_xlsx() -> bytes:
+    """The XLSX template: an empty first sheet with Thai headers and drop-down lists of the
+    allowed words (status, dimension, ใช่/ไม่ใช่), and a second sheet that explains each column.
+
+    Only the first sheet is imported, so the instructions never become a project.
+    """
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook, sheet = _new_workbook("รายการโครงการ")
+    sheet.freeze_panes = "A2"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    last = MAX_ROWS + 1
+    lists = (
+        ("G", [STATUS_LABELS[s] for s in STATUSES], "สถานะ", "เลือกจากรายการ"),
+        ("B", [str(d) for d in DIMENSIONS], "มิติ", "เลข ๑ ถึง ๔"),
+        ("H", list(YES_NO), "บรรจุในข้อบัญญัติ", "ใช่ หรือ ไม่ใช่"),
+    )
+    for column, words, title, prompt in lists:
+        rule = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True,
+                              showErrorMessage=True, errorTitle=title,
+                              error="กรุณาเลือก: " + " / ".join(words), promptTitle=title, prompt=prompt)
+        rule.add(f"{column}2:{column}{last}")
+        sheet.add_data_validation(rule)
+    notes = workbook.create_sheet("คำอธิบาย")
+    notes.append(["คอลัมน์", "สิ่งที่กรอกได้"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for name, rule in template_rules():
+        notes.append([name, rule])
+    notes.append([])
+    notes.append(["หมายเหตุ", ("แถวแรกเป็นหัวตาราง ข้อมูลเริ่มที่แถวที่ ๒ แถวที่ว่างทั้งแถวจะถูกข้าม "
+                  "หากมีแถวใดผิดจะไม่บันทึกข้อมูลใด ๆ และระบบจะแจ้งเลขแถวตามที่เห็นในโปรแกรมตารางคำนวณ")])
+    notes.column_dimensions["A"].width = 30
+    notes.column_dimensions["B"].width = 120
+    return _xlsx_bytes(workbook)
 
 
 def load_demo_projects() -> list[Project]:

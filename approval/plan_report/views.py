@@ -90,6 +90,7 @@ def _page(memo, *, form=None, import_form=None, rows=None, cell_errors=None, hea
         rows=rows, cell_errors=cell_errors or {}, header_errors=header_errors or {},
         import_errors=import_errors or [], columns=EDIT_COLUMNS, dimensions=pr.DIMENSIONS,
         status_labels=pr.STATUS_LABELS, column_labels=plan_io.COLUMN_LABELS, options=_OPTIONS,
+        template_rules=plan_io.template_rules(),
     ), status
 
 
@@ -106,9 +107,10 @@ def _options(choices: list[tuple[str, str]]) -> dict[str, Markup]:
     }
 
 
+#: The blank choice of a select says so (an empty <option> is invalid HTML).
 _OPTIONS = {
-    "dimension": _options([("", "")] + [(str(d), thai_digits(d)) for d in pr.DIMENSIONS]),
-    "status": _options([("", "")] + list(pr.STATUS_LABELS.items())),
+    "dimension": _options([("", "เลือก")] + [(str(d), thai_digits(d)) for d in pr.DIMENSIONS]),
+    "status": _options([("", "เลือก")] + list(pr.STATUS_LABELS.items())),
     "in_ordinance": _options([("no", "ไม่ใช่"), ("yes", "ใช่")]),
 }
 
@@ -180,6 +182,21 @@ def import_file(memo_id: int):
     return redirect(url_for("plans.show", memo_id=memo.id))
 
 
+TEMPLATE_TYPES = {
+    "csv": (plan_io.template_csv, "text/csv; charset=utf-8"),
+    "xlsx": (plan_io.template_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+@bp.route("/plan-report/template.<any(csv, xlsx):fmt>")
+def template_file(fmt: str):
+    """The empty import template: Thai headers (and, in Excel, lists of the allowed words)."""
+    make, content_type = TEMPLATE_TYPES[fmt]
+    response = Response(make(), content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="plan-report-template.{fmt}"'
+    return response
+
+
 @bp.route("/memos/<int:memo_id>/plan-report.<any(csv, xlsx):fmt>")
 def export(memo_id: int, fmt: str):
     """The plan report's projects as CSV or XLSX."""
@@ -188,10 +205,10 @@ def export(memo_id: int, fmt: str):
         raise NotFound("หนังสือนี้ยังไม่มีรายงานแนบ")
     projects = plan_service.projects_of(memo.plan_report)
     if fmt == "csv":
-        content, mimetype = plan_io.export_csv(projects), "text/csv"  # Werkzeug adds "; charset=utf-8" (once)
+        content, content_type = plan_io.export_csv(projects), TEMPLATE_TYPES["csv"][1]
     else:
-        content = plan_io.export_xlsx(projects)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(content, mimetype=mimetype)
+        content, content_type = plan_io.export_xlsx(projects), TEMPLATE_TYPES["xlsx"][1]
+    # content_type, not mimetype: werkzeug appends "; charset=utf-8" to a text/* mimetype itself
+    response = Response(content, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="plan-report-{memo.id}.{fmt}"'
     return response

@@ -1,4 +1,9 @@
-"""The register of outgoing numbers (ทะเบียนหนังสือส่ง): one line per number of a BE year."""
+"""The register of outgoing numbers (ทะเบียนหนังสือส่ง): one line per number of a BE year.
+
+The columns follow the register of the Regulation on Correspondence (ระเบียบสารบรรณ):
+number, date, from (the memo's ส่วนราชการ), to (its เรียน), subject and action taken
+(การปฏิบัติ: the order once given, otherwise where the memo stands), then who wrote it.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ import io
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from ..labels import STATE_LABELS
+from ..labels import DECISION_LABELS, STATE_LABELS
 from ..models import Memo, MemoState, User
 from ..thai import thai_date, thai_digits
 from . import memos
 
-HEADER = ["ลำดับ", "เลขที่หนังสือ", "ลงวันที่", "เรื่อง", "ผู้จัดทำ", "สถานะ"]
+HEADER = ["ลำดับ", "เลขที่หนังสือ", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "ผู้จัดทำ"]
+#: The index of each column in a line of rows() (and of the CSV).
+COLUMN = {name: i for i, name in enumerate(HEADER)}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -38,11 +45,21 @@ def state_label(memo: Memo) -> str:
     return "ยกเลิก" if memo.state is MemoState.CANCELLED else STATE_LABELS[memo.state]
 
 
+def action_taken(memo: Memo, digits: bool = True) -> str:
+    """การปฏิบัติ: the order and its date once given (and whether it is filed), else the state."""
+    if memo.state in (MemoState.DECIDED, MemoState.ARCHIVED) and memo.decision is not None:
+        text = f"สั่งการ: {DECISION_LABELS[memo.decision]}"
+        if memo.decided_at:
+            text += f" ({thai_date(memo.decided_at, digits, short=True)})"
+        return text + (" · จัดเก็บแล้ว" if memo.state is MemoState.ARCHIVED else "")
+    return state_label(memo)
+
+
 def rows(memo_list: list[Memo], digits: bool = True) -> list[list[str]]:
-    """The register lines as text (Thai digits unless the organisation uses Arabic ones)."""
+    """The register lines as text (Thai digits unless the organisation uses Arabic ones), as HEADER."""
     return [
-        [thai_digits(m.number_seq, digits), m.number or "", thai_date(m.date, digits), m.subject,
-         m.author.full_name, state_label(m)]
+        [thai_digits(m.number_seq, digits), m.number or "", thai_date(m.date, digits), m.department,
+         m.addressee, m.subject, action_taken(m, digits), m.author.full_name]
         for m in memo_list
     ]
 

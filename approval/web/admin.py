@@ -170,7 +170,7 @@ def _signed_in():
 def _admin_context():
     def emblem_missing() -> bool:
         """Whether the organisation's memos print without the ครุฑ (no emblem uploaded)."""
-        return current_user.is_authenticated and current_user.organization.emblem_png is None
+        return current_user.is_authenticated and not current_user.organization.has_emblem
 
     def security_alerts() -> list:
         """The organisation's unacknowledged alerts, for the banner (administrators only)."""

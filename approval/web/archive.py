@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import (
     Blueprint,
     Response,
@@ -20,6 +22,7 @@ from ..labels import DECISION_LABELS
 from ..models import Decision, Role
 from ..numbers import parse_id, to_int
 from ..services import archive as archive_service
+from ..services import archive_view
 from ..services import memos as memo_service
 from ..services import register as register_service
 from ..services import search as search_service
@@ -70,19 +73,37 @@ def index():
                                                               per_page=PER_PAGE)
         return found, count
 
+    refused = False
     try:
         items, total, page, pages = paged(fetch, page_arg(), PER_PAGE)
     except DomainError as exc:
         flash(exc.message, "danger")
         items, total, page, pages, hashes = [], 0, 1, 1, {}
+        refused = True
     this_year = be_year(to_local(utcnow()).date())
+    suggestion = None
+    if not total and not refused and search_service.terms(filters.q):
+        suggestion = archive_view.suggest(db.session, user, filters.q, lambda q: _finds(user, filters, q))
     return render_template(
         "archive/index.html", items=items, total=total, hashes=hashes, page=page, pages=pages,
+        snippets=archive_view.snippets(db.session, items, filters.q),
+        checks=archive_view.integrity_status(db.session, user.organization, [m.id for m in items]),
+        suggestion=suggestion,
+        suggestion_args={**args, "q": suggestion} if suggestion else None,
+        can_verify=user.has_role(Role.RECORDS) or user.has_role(Role.ADMIN),
         args=args, filters=filters, people=archive_service.people(db.session, user),
         years=list(range(this_year, this_year - 11, -1)),
         decisions=[(d.value, DECISION_LABELS[d]) for d in Decision],
         can_file=user.has_role(Role.RECORDS), cap=search_service.COUNT_CAP,
     )
+
+
+def _finds(user, filters: archive_service.ArchiveFilters, q: str) -> bool:
+    """Whether the archive search with these filters and the query q finds anything for user."""
+    query = archive_service.archive_query(db.session, user, dataclasses.replace(filters, q=q))
+    dialect = db.session.get_bind().dialect.name
+    found, _ = search_service.apply_search(query, q, user.organization_id, dialect)
+    return search_service.capped_count(db.session, found, 0) > 0
 
 
 @bp.route("/<int:memo_id>/file", methods=["POST"])
@@ -120,7 +141,8 @@ def register():
     entries = register_service.entries(db.session, user, year)
     lines = register_service.rows(entries, user.organization.uses_thai_digits)
     return render_template("archive/register.html", year=year, years=years,
-                           lines=list(zip(entries, lines)))
+                           lines=list(zip(entries, lines, strict=True)), header=register_service.HEADER,
+                           subject_column=register_service.COLUMN["เรื่อง"])
 
 
 @bp.route("/register.csv")
@@ -142,5 +164,10 @@ def integrity():
     user = _user()
     if not (user.has_role(Role.RECORDS) or user.has_role(Role.ADMIN)):
         abort(403)
+    through = archive_view.last_document_id(db.session, user.organization_id)
     problems = archive_service.verify_archive(db.session, user.organization_id)
-    return render_template("archive/integrity.html", problems=problems)
+    with attempt(flash_error=False) as work:  # remembered, so the archive can say "checked on ..."
+        archive_view.record_integrity_check(db.session, user.organization, (p.memo_id for p in problems),
+                                            through, ok=not problems)
+    checked_at = None if work.failed else utcnow()
+    return render_template("archive/integrity.html", problems=problems, checked_at=checked_at)
