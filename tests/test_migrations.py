@@ -44,6 +44,18 @@ def _signature_tables() -> list[sa.Table]:
     return [db.metadata.tables[name] for name in names]
 
 
+def _chain_tables() -> list[sa.Table]:
+    """The tables of the chains migration (c1a1f0000009), which the models write to."""
+    return [db.metadata.tables[name] for name in ("chain", "chain_version")]
+
+
+#: The columns the chains migration adds, which the models write to (table, column, SQL type).
+CHAIN_COLUMNS = [("chain_step", "chain_id", "INTEGER"), ("chain_step", "step_group", "INTEGER"),
+                 ("memo", "category", "VARCHAR(100) DEFAULT '' NOT NULL"), ("memo", "amount", "NUMERIC(14, 2)"),
+                 ("memo", "chain_id", "INTEGER"), ("memo", "chain_version", "INTEGER"),
+                 ("step", "step_group", "INTEGER")]
+
+
 def tables(engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names())
 
@@ -87,6 +99,9 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                 from approval.models import UserSession
                 UserSession.__table__.create(conn)  # a password reset ends sessions (e1a0f0000001)
                 db.metadata.create_all(conn, tables=_signature_tables())
+                db.metadata.create_all(conn, tables=_chain_tables())  # chains per kind (c1a1f0000009)
+                for table, column, kind in CHAIN_COLUMNS:
+                    conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
             seed_demo("demo-pass-123")
             from approval.models import User as SeededUser
             from approval.services import organizations
@@ -102,6 +117,9 @@ def test_the_search_migration_indexes_existing_memos(empty_database, tmp_path):
                     conn.execute(sa.text(f"ALTER TABLE memo DROP COLUMN {column}"))
                 conn.execute(sa.text("DROP TABLE user_session"))
                 db.metadata.drop_all(conn, tables=_signature_tables())
+                for table, column, _ in CHAIN_COLUMNS:
+                    conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+                db.metadata.drop_all(conn, tables=_chain_tables())
             db.session.remove()
             upgrade()
             from approval.models import Memo, User

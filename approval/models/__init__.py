@@ -17,7 +17,14 @@ from .memo import (
     StepDecision,
     StepStatus,
 )
-from .organization import DEFAULT_SETTINGS, ChainStep, Organization, StepKind
+from .organization import (
+    DEFAULT_SETTINGS,
+    Chain,
+    ChainStep,
+    ChainVersion,
+    Organization,
+    StepKind,
+)
 
 # Imported where the old .plan module was, so that the tables keep their order in the metadata.
 from ..plan_report.models import PlanProject, PlanReport  # isort: skip
@@ -28,7 +35,7 @@ from .session import LoginThrottle, UserSession
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
-    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "Appointment", "AppointmentKind", "Attachment", "AuditCheckpoint", "ChainStep", "Decision", "Event", "LoginThrottle", "Memo",
+    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "Appointment", "AppointmentKind", "Attachment", "AuditCheckpoint", "Chain", "ChainStep", "ChainVersion", "Decision", "Event", "LoginThrottle", "Memo",
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
     "Role", "SecurityEvent", "SignatureImage", "Step", "StepDecision", "StepKind", "StepStatus", "User", "UserSession",
 ]

@@ -27,13 +27,23 @@ from ..models import (
     Role,
     Step,
     StepKind,
+    StepStatus,
     User,
 )
 from ..notifications import service as notifications
 from ..numbers import parse_id
 from ..thai import utcnow
 from ..transaction import conflicts_as_409
-from . import accounts, anchors, appointments, audit, documents, search, security_log
+from . import (
+    accounts,
+    anchors,
+    appointments,
+    audit,
+    chains,
+    documents,
+    search,
+    security_log,
+)
 from . import chain as chain_service
 from .text import clean_text
 
@@ -43,7 +53,11 @@ TEXT_FIELDS = ("department", "subject", "addressee", "closing")
 _LONG_RUN = re.compile(r"\S{" + str(limits.RUN_CHARS_MAX + 1) + ",}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  #: YYYY-MM-DD only, never 20240101
 MEMO_CONFLICT = "มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่"
-WRITABLE = ("department", "date", "subject", "addressee", "sections", "closing")
+WRITABLE = ("department", "date", "subject", "addressee", "sections", "closing", "category", "amount")
+CATEGORY_MAX = 100
+#: A signer of the same group acting at the same moment: the act is tried again on the memo as
+#: it is then (parallel opinions), at most this many times in all.
+PARALLEL_ATTEMPTS = 3
 
 
 def _clean_text(value, field: str, limit: int, errors: dict, required: bool = True) -> str | None:
@@ -71,6 +85,8 @@ def validate_fields(data: dict, *, partial: bool = False, current: dict | None =
     for field in WRITABLE:
         if partial and field not in data:
             continue
+        if field in ("category", "amount") and field not in data:
+            continue  # optional: a memo without them takes the default chain
         value = data.get(field)
         if field == "date":
             if isinstance(value, dt.date):
@@ -85,6 +101,10 @@ def validate_fields(data: dict, *, partial: bool = False, current: dict | None =
                 errors["date"] = "วันที่อยู่นอกช่วงที่รับได้"
         elif field == "sections":
             clean["sections"] = _clean_sections(value, errors)
+        elif field == "category":
+            clean["category"] = _clean_text(value, field, CATEGORY_MAX, errors, required=False)
+        elif field == "amount":
+            clean["amount"] = chains.parse_amount(value, "amount", errors)
         else:
             clean[field] = _clean_text(value, field, LIMITS[field], errors)
     if not errors:
@@ -140,8 +160,25 @@ def _clean_sections(value, errors: dict) -> list:
     return result
 
 
+def _chain_choice(session: Session, organization_id: int, data: dict, clean: dict) -> None:
+    """The author's chosen chain (``chain_id``: an active chain of their organisation, or null)."""
+    if "chain_id" not in data:
+        return
+    value = data["chain_id"]
+    if value is None or value == "":
+        clean["chain_id"] = None
+        return
+    chain_id = value if isinstance(value, int) and not isinstance(value, bool) else parse_id(str(value))
+    chain = session.get(chains.Chain, chain_id) if chain_id is not None else None
+    if chain is None or chain.organization_id != organization_id or not chain.active:
+        raise ValidationFailed("ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ",
+                               {"chain_id": "ไม่พบสายการลงนามนี้ หรือสายนี้ปิดใช้งานแล้ว"})
+    clean["chain_id"] = chain.id
+
+
 def create_memo(session: Session, author: User, data: dict) -> Memo:
     clean = validate_fields(data)
+    _chain_choice(session, author.organization_id, data, clean)
     memo = Memo(organization_id=author.organization_id, author=author, author_id=author.id,
                 state=MemoState.DRAFT, **clean)
     session.add(memo)
@@ -167,6 +204,8 @@ def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_v
         raise VersionMismatch("มีผู้แก้ไขหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่")
     clean = validate_fields(data, partial=True, current={
         **{f: getattr(memo, f) for f in TEXT_FIELDS}, "sections": memo.sections or []})
+    _chain_choice(session, memo.organization_id, data, clean)
+    clean = {k: v for k, v in clean.items() if k not in ("category", "amount", "chain_id") or getattr(memo, k) != v}
     for key, value in clean.items():
         setattr(memo, key, value)
     if clean:
@@ -180,21 +219,51 @@ def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_v
 
 
 def org_chain(session: Session, organization_id: int) -> list[ChainStep]:
+    """The steps of the organisation's default chain."""
     return list(session.scalars(
-        sa.select(ChainStep).where(ChainStep.organization_id == organization_id)
+        sa.select(ChainStep).join(chains.Chain, chains.Chain.id == ChainStep.chain_id)
+        .where(ChainStep.organization_id == organization_id, chains.Chain.is_default)
         .options(selectinload(ChainStep.assignee)).order_by(ChainStep.position)
     ))
 
 
 def act(
     session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
-    decision: str | None = None, password: str | None = None,
+    decision: str | None = None, password: str | None = None, chain_id=None,
 ) -> Memo:
     """Take one chain action: guard, confirm the signature, apply, freeze the PDF on the order.
 
     Flushes so that a concurrent change of the same memo fails here (version check) and
-    is reported as a 409, leaving nothing recorded.
+    is reported as a 409, leaving nothing recorded. `chain_id`: at submission, the chain the
+    author chose among those that apply (``chains.resolve``).
+
+    Parallel opinions: when several steps are pending, two of their signers may act at once;
+    the one who loses the race at the memo's version is tried again on the memo as it is now
+    (``PARALLEL_ATTEMPTS``), so both signatures count and exactly one of them opens the next
+    stage -- or the second is refused for what really happened (the memo was returned).
     """
+    from ..errors import Conflict
+
+    memo_id = memo.id
+    parallel = memo.state is MemoState.IN_REVIEW and len(memo.pending_steps) > 1
+    for attempt_no in range(1, PARALLEL_ATTEMPTS + 1):
+        try:
+            return _act(session, memo, user, action, comment=comment, decision=decision, password=password,
+                        chain_id=chain_id)
+        except Conflict:
+            if not parallel or attempt_no == PARALLEL_ATTEMPTS:
+                raise
+            # conflicts_as_409 rolled back: read the memo again as the other signer left it.
+            memo = session.get(Memo, memo_id, populate_existing=True)
+            if memo is None:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _act(
+    session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
+    decision: str | None = None, password: str | None = None, chain_id=None,
+) -> Memo:
     chosen = workflow.parse_action(action)
     if not isinstance(comment, str) or (decision is not None and not isinstance(decision, str)):
         raise ValidationFailed("ข้อมูลไม่ถูกต้อง", {"comment": "ต้องเป็นข้อความ"})
@@ -207,7 +276,11 @@ def act(
         # A stand-in confirms with their own password: the signature is theirs.
         accounts.confirm_password(user, password)  # throttled per account; counted even if rolled back
         confirmed = True
-    chain = org_chain(session, memo.organization_id) if chosen is workflow.Action.SUBMIT else None
+    chain = None
+    if chosen is workflow.Action.SUBMIT:
+        taken = chains.resolve(session, memo, chain_id)
+        memo.chain_id, memo.chain_version = taken.id, taken.version
+        chain = list(taken.steps)
     with conflicts_as_409(session, MEMO_CONFLICT):
         event = chain_service.apply(session, memo, user, chosen, rule,
                                     comment=clean_text(comment, "comment", strip=False),
@@ -298,7 +371,13 @@ def _waiting_clause(user: User):
 
     A stand-in's work (acting officials) is the steps pending with a holder they cover today.
     """
-    mine = sa.and_(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id == user.id)
+    # The memo points at its first pending step; the others of a group pending together are
+    # found among the steps (parallel opinions: each assignee sees the memo).
+    grouped = sa.select(Step.memo_id).where(
+        Step.organization_id == user.organization_id, Step.assignee_id == user.id,
+        Step.status == StepStatus.PENDING, Step.group.is_not(None))
+    mine = sa.and_(Memo.state == MemoState.IN_REVIEW,
+                   sa.or_(Memo.pending_assignee_id == user.id, Memo.id.in_(grouped)))
     returned = sa.and_(Memo.state == MemoState.RETURNED, Memo.author_id == user.id)
     clauses = [mine, appointments.stand_in_clause(user), returned]
     if user.has_role(Role.RECORDS):
