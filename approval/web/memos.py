@@ -23,9 +23,10 @@ from ..extensions import db
 from ..forms import ActionForm, MemoForm
 from ..labels import ACTION_DONE
 from ..notifications.service import WAITING_LABELS
-from ..numbers import parse_index
+from ..numbers import parse_id, parse_index
 from ..plan_report import service as plan_service
 from ..services import appointments, documents
+from ..services import chains as chain_service
 from ..services import memos as memo_service
 from .auth import end_current_session
 from .paging import page_arg, paged
@@ -104,7 +105,13 @@ def _apply_section_command(form: MemoForm) -> bool:
 
 def _render_form(form: MemoForm, memo=None, errors=None, status=200):
     return render_template("memos/form.html", form=form, memo=memo, errors=errors or {},
-                           be_date=_be_date(form.date.data)), status
+                           be_date=_be_date(form.date.data), categories=_categories()), status
+
+
+def _categories() -> list[str]:
+    """The categories offered: the organisation's chains' and the usual ones."""
+    own = [c.category for c in chain_service.chains_of(db.session, _user().organization_id) if c.category]
+    return list(dict.fromkeys([*own, *chain_service.CATEGORIES]))
 
 
 def _be_date(value: str | None) -> str:
@@ -149,7 +156,8 @@ def edit(memo_id: int):
         form = MemoForm(data={
             "department": memo.department, "date": memo.date.isoformat(), "subject": memo.subject,
             "addressee": memo.addressee, "sections": memo.sections or [{"title": "", "body": ""}],
-            "closing": memo.closing, "version": str(memo.version),
+            "closing": memo.closing, "version": str(memo.version), "category": memo.category or "",
+            "amount": chain_service.money_text(memo.amount) or "",
         })
         return _render_form(form, memo)
     form = MemoForm()
@@ -176,7 +184,11 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
     pending = memo.pending_step
     standing = appointments.standing(db.session, user) if pending is not None else workflow.NO_STANDING
     allowed = [a.value for a in workflow.allowed_actions(memo, user, standing)]
-    covers = appointments.covering(db.session, [pending.assignee_id]) if pending is not None else {}
+    covers = appointments.covering(db.session, [s.assignee_id for s in memo.pending_steps]) if pending else {}
+    my_turn = workflow.turn(memo, user, standing)
+    pending = workflow.turn_step(memo, my_turn) or pending  # a group: the step that is this user's
+    options = chain_service.applicable(db.session, memo) if "submit" in allowed else []
+    chosen = action_form.chain_id.data if action_form is not None and action_form.chain_id.data else memo.chain_id
     plan_summary = None
     if memo.plan_report is not None:
         plan_summary = plan_service.summary(memo.plan_report, memo.organization)
@@ -184,7 +196,9 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
         "memo": memo, "allowed": allowed, "rounds": rounds,
         "current_steps": rounds.get(memo.round, []),
         "earlier_rounds": [(r, rounds[r]) for r in sorted(rounds) if r != memo.round],
-        "pending": pending, "covers": covers, "my_turn": workflow.turn(memo, user, standing),
+        "pending": pending, "covers": covers, "my_turn": my_turn,
+        "chain_options": options, "chosen_chain_id": parse_id(str(chosen)) if chosen else None,
+        "taken_chain": chain_service.get_chain(db.session, user, memo.chain_id) if memo.chain_id else None,
         "form": action_form or ActionForm(),
         "action_errors": action_errors or {}, "failed_action": failed_action,
         "needs_password": bool(memo.organization.setting("require_signing_password")),
@@ -214,7 +228,8 @@ def action(memo_id: int):
     name = form.action.data or ""
     with attempt() as work:
         memo_service.act(db.session, memo, _user(), name, comment=form.comment.data or "",
-                         decision=form.decision.data or None, password=form.password.data or None)
+                         decision=form.decision.data or None, password=form.password.data or None,
+                         chain_id=form.chain_id.data or None)
     if work.failed:
         exc = work.error
         if getattr(exc, "ends_session", False):  # too many wrong confirmations: sign in again
