@@ -140,10 +140,25 @@ def apply(
         step=step.seq if step is not None and action is not Action.SUBMIT else None,
         comment=comment, data=data, at=now,
     )
-    for other in skipped:  # closed as not needed: recorded, one event each
+    # The group's other pending steps, closed as not needed: their events follow the return's
+    # once it is final (close_skipped, after the signature joins the return's event).
+    session.info.setdefault("closed_steps", []).extend((memo, other.seq, other.assignee_id, step.seq)
+                                                       for other in skipped)
+    return event
+
+
+def close_skipped(session: Session, memo: Memo, user, at: dt.datetime | None = None) -> None:
+    """Record one ``close_step`` event for each step a return closed as not needed.
+
+    Called once the return's own event is final (its signature recomputes its hash), so that
+    these link to it.
+    """
+    pending = session.info.pop("closed_steps", [])
+    for closed_memo, seq, assignee_id, by_step in pending:
+        if closed_memo is not memo:
+            continue
         audit.record_event(
             session, organization_id=memo.organization_id, memo=memo, actor=user, action="close_step",
-            from_state=memo.state.value, to_state=memo.state.value, round=memo.round, step=other.seq,
-            data={"reason": "returned", "by_step": step.seq, "assignee_id": other.assignee_id}, at=now,
+            from_state=memo.state.value, to_state=memo.state.value, round=memo.round, step=seq,
+            data={"reason": "returned", "by_step": by_step, "assignee_id": assignee_id}, at=at or utcnow(),
         )
-    return event

@@ -286,6 +286,9 @@ def _act(
                                     comment=clean_text(comment, "comment", strip=False),
                                     decision=decision, chain=chain, confirmed=confirmed, turn=turn)
         key = signatures.sign_step(session, memo, user, password, event) if confirmed else None
+        if chosen is workflow.Action.RETURN:
+            session.flush()  # the return's event, final, is the one the closed steps' events link to
+            chain_service.close_skipped(session, memo, user, event.at)
         if memo.state is MemoState.DECIDED:
             signatures.seal_document(session, memo, documents.freeze(session, memo), key)
             anchors.anchor_after_commit(session, memo.organization_id)
