@@ -249,7 +249,11 @@ def save_chain(session: Session, org: Organization, data: dict, *, chain: Chain 
         after = {**clean, "is_default": chain.is_default}
         if before == after:
             return chain
-        chain.version += 1
+        if before["steps"]:
+            chain.version += 1
+        else:  # a chain without steps was never taken by a memo: its first version is this one
+            session.execute(sa.delete(ChainVersion).where(ChainVersion.chain_id == chain.id,
+                                                          ChainVersion.version == chain.version))
         session.execute(sa.delete(ChainStep).where(ChainStep.chain_id == chain.id))
         session.expire(chain, ["steps"])
         session.flush()
