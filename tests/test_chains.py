@@ -20,7 +20,15 @@ from approval import workflow
 from approval.demo import reference
 from approval.errors import InvalidTransition, NotYourTurn, ValidationFailed
 from approval.extensions import db
-from approval.models import Chain, ChainVersion, Event, Memo, MemoState, StepKind, StepStatus
+from approval.models import (
+    Chain,
+    ChainVersion,
+    Event,
+    Memo,
+    MemoState,
+    StepKind,
+    StepStatus,
+)
 from approval.services import audit, chains, memos, organizations
 
 from .conftest import PASSWORD, login
@@ -163,14 +171,14 @@ def test_which_chains_apply():
     small = _Chain("ไม่ถึงแสน", category=CATEGORY, conditions={"amount_below": "100000.00"})
     works = _Chain("กองช่าง", conditions={"division": "กองช่าง"})
     every = [default, big, small, works]
-    names = lambda *args: [c.name for c in workflow.applicable(every, *args)]  # noqa: E731
+    names = lambda *args: [c.name for c in workflow.applicable(every, *args)]
     assert names("", Decimal("150000.00")) == ["เกินแสน"]
     assert names("", Decimal("100000.00")) == ["เกินแสน"]  # at or above
     assert names("", Decimal("20000.00")) == ["หลัก"]  # a category the small chain does not take
     assert names(CATEGORY, Decimal("99999.99")) == ["ไม่ถึงแสน"]
     assert names(CATEGORY, None) == ["หลัก"]  # an amount condition needs an amount
     assert names("", None, "กองช่าง องค์การบริหารส่วนตำบลขอนหาด") == ["กองช่าง"]
-    assert names("", Decimal("150000"), "กองช่าง") == ["เกินแสน", "กองช่าง"]  # the author chooses
+    assert names("", Decimal(150000), "กองช่าง") == ["เกินแสน", "กองช่าง"]  # the author chooses
     big.active = False
     assert names("", Decimal("150000.00")) == ["หลัก"]
     default.active = False
@@ -394,7 +402,7 @@ def test_one_signs_the_other_still_has_their_turn(seeded):
     with pytest.raises(InvalidTransition):  # someone of the round signed: no withdrawing
         act(memo, "legal", "withdraw")
     db.session.rollback()
-    items, total = memos.inbox_page(db.session, user("engineer"))
+    items, _ = memos.inbox_page(db.session, user("engineer"))
     assert [i.waiting_for for i in items if i.memo.id == memo.id] == ["sign"]
     items, _ = memos.inbox_page(db.session, user("finance"))
     assert memo.id not in [i.memo.id for i in items]
@@ -413,7 +421,10 @@ def test_a_stand_in_signs_a_grouped_step(seeded):
     assert memo.id in [i.memo.id for i in items]
     notes = appointments.inbox_notes(db.session, user("head"), items)
     assert notes[memo.id] == "แทน นายสมบัติ ช่างดี"
-    items, _ = memos.inbox_page(db.session, user("engineer"))  # still listed: the holder sees it waits
+    items, _ = memos.inbox_page(db.session, user("engineer"))  # still listed: the holder sees who acts
+    assert memo.id in [i.memo.id for i in items]
+    notes = appointments.inbox_notes(db.session, user("engineer"), items)
+    assert notes[memo.id] == f"{user('head').full_name} รักษาราชการแทนท่าน"
     finance_notes = appointments.inbox_notes(db.session, user("finance"),
                                              memos.inbox_page(db.session, user("finance"))[0])
     assert memo.id not in finance_notes  # the finance head's own step: no note
