@@ -536,3 +536,34 @@ def test_purchase_chain_through_the_pages(seeded):
     assert author.post(f"/memos/{small_id}/action", data={"action": "submit"}).status_code == 302
     small_memo = db.session.get(Memo, small_id)
     assert [s.assignee.username for s in small_memo.round_steps] == ["head", "deputy", "mayor"]
+
+
+def test_each_signer_of_a_group_is_told_once_and_reminded(seeded):
+    import datetime as dt
+
+    from approval.notifications.models import Kind, Notification
+    from approval.notifications.reminders import queue_reminders
+
+    purchase_chain()
+    memo = act(new_memo(amount="150000"), "legal", "submit")
+
+    def turns() -> list[str]:
+        rows = db.session.scalars(sa.select(Notification).where(Notification.memo_id == memo.id,
+                                                                Notification.kind == Kind.TURN)
+                                  .order_by(Notification.id)).all()
+        return [db.session.get(type(user("legal")), n.user_id).username for n in rows]
+
+    assert sorted(turns()) == ["engineer", "finance"]
+    act(memo, "finance", "forward", comment="เห็นควร")
+    assert sorted(turns()) == ["engineer", "finance"]  # the engineer was told already; nobody new
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+    while queue_reminders(db.session, now=later)["queued"] == 0:  # the next working day
+        later += dt.timedelta(days=1)
+    db.session.commit()
+    reminded = db.session.scalars(sa.select(Notification.user_id).where(
+        Notification.memo_id == memo.id, Notification.kind == Kind.REMINDER)).all()
+    # The engineer is reminded (the finance head signed); long overdue, it goes up to the next
+    # stage, the ปลัด -- not to the other signer of the group.
+    assert set(reminded) == {user("engineer").id, user("deputy").id}
+    act(memo, "engineer", "forward", comment="เห็นควร")
+    assert turns()[-1] == "deputy"
