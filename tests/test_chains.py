@@ -42,12 +42,14 @@ CATEGORY = "ขออนุมัติจัดซื้อจัดจ้า�
 # --- helpers --------------------------------------------------------------------------------
 
 def add_division_heads() -> None:
-    """The finance and engineering heads of the reference organisation (not in the demo data)."""
+    """The finance and engineering heads of the reference organisation (the demo has them; made if not)."""
     org = user("admin").organization
     for username, full_name, position in [
         ("finance", "นางสาวจันทร์เพ็ญ ศรีทอง", "ผู้อำนวยการกองคลัง"),
         ("engineer", "นายสมบัติ ช่างดี", "ผู้อำนวยการกองช่าง"),
     ]:
+        if user(username) is not None:
+            continue
         organizations.create_user(db.session, org, username=username, full_name=full_name, position=position,
                                   roles=["reviewer"], password=PASSWORD, enforce_policy=False)
     db.session.commit()
