@@ -86,7 +86,7 @@ def test_purchase_chain_with_parallel_opinions(as_user):
     assert legal.page.locator(".step-group").count() == 2
     legal.shot("big-submitted")
 
-    small = _new_memo(legal, "ขออนุมัติจัดซื้อวัสดุสำนักงาน", "20000")
+    _new_memo(legal, "ขออนุมัติจัดซื้อวัสดุสำนักงาน", "20000")
     choice = legal.page.locator("#chain-choice").inner_text()
     assert "สายการลงนามหลัก" in choice and PURCHASE not in choice
     legal.page.get_by_role("button", name="เสนอหนังสือ").click()
