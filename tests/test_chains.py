@@ -569,3 +569,21 @@ def test_each_signer_of_a_group_is_told_once_and_reminded(seeded):
     assert set(reminded) == {user("engineer").id, user("deputy").id}
     act(memo, "engineer", "forward", comment="เห็นควร")
     assert turns()[-1] == "deputy"
+
+
+def test_chains_and_memos_match_the_published_schemas(seeded):
+    Draft202012Validator = pytest.importorskip("jsonschema").Draft202012Validator
+    client = seeded.test_client()
+    purchase = purchase_chain()
+    spec = client.get(f"{API}/openapi.json").get_json()
+
+    def check(instance, name):
+        Draft202012Validator({**spec["components"]["schemas"][name], "components": spec["components"]}).validate(instance)
+
+    admin, legal = bearer(client, "admin"), bearer(client, "legal")
+    check(client.get(f"{API}/chains", headers=admin).get_json(), "ChainList")
+    check(purchase_body(), "ChainInput")
+    memo = act(new_memo(amount="150000", category=CATEGORY), "legal", "submit")
+    body = client.get(f"{API}/memos/{memo.id}", headers=legal).get_json()
+    check(body, "Memo")
+    assert (body["chain_id"], body["amount"]) == (purchase.id, "150000.00")
