@@ -89,6 +89,8 @@ class MemoForm(AppForm):
     addressee = StringField("เรียน")
     sections = FieldList(FormField(SectionForm), min_entries=1, max_entries=30)
     closing = StringField("ข้อความลงท้าย", default="จึงเรียนมาเพื่อโปรดทราบ")
+    category = StringField("ประเภทหนังสือ")
+    amount = StringField("จำนวนเงิน (บาท)")
     #: Without JavaScript the section buttons submit the form with a command such as
     #: "add", "remove:2", "up:1"; the page is shown again with the sections changed.
     section_cmd = HiddenField()
@@ -112,6 +114,8 @@ class MemoForm(AppForm):
             "sections": [{"title": s.form.title.data or "", "body": s.form.body.data or ""}
                          for s in self.sections],
             "closing": self.closing.data or "",
+            "category": self.category.data or "",
+            "amount": self.amount.data or None,
         }
 
 
@@ -125,3 +129,4 @@ class ActionForm(AppForm):
     comment = TextAreaField("ข้อความ")
     decision = RadioField("คำสั่ง", choices=DECISION_CHOICES, validate_choice=False)
     password = PasswordField("ยืนยันรหัสผ่านเพื่อลงนาม")
+    chain_id = HiddenField()  #: submit: the chain chosen among those that apply

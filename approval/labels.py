@@ -23,6 +23,7 @@ DECISION_LABELS = {
 STEP_KIND_LABELS = {StepKind.OPINION.value: "ความเห็น", StepKind.ORDER.value: "คำสั่ง (ขั้นสุดท้าย)"}
 STEP_STATUS_LABELS = {
     "waiting": "รอลำดับ", "pending": "รอพิจารณา", "done": "ลงนามแล้ว", "returned": "ส่งคืนแก้ไข",
+    "skipped": "ไม่ต้องดำเนินการ (มีผู้ส่งคืนแล้ว)",
 }
 STEP_DECISION_LABELS = {
     "forward": "เห็นควรเสนอ", "return": "ส่งคืนแก้ไข",
@@ -34,6 +35,7 @@ EVENT_LABELS = {
     "create": "สร้างร่างหนังสือ", "edit": "แก้ไขหนังสือ", "plan_report": "บันทึกรายงานแนบ",
     "attachment_add": "แนบไฟล์", "attachment_rename": "เปลี่ยนชื่อไฟล์แนบ",
     "attachment_move": "จัดลำดับไฟล์แนบ", "attachment_remove": "นำไฟล์แนบออก",
+    "close_step": "ปิดขั้นที่ไม่ต้องดำเนินการ (มีผู้ส่งคืนแล้ว)",
 }
 #: What the page says once an action is done.
 ACTION_DONE = {

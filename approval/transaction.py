@@ -99,3 +99,4 @@ def run_after_commit(session: Session) -> None:
 def _forget_follow_ups(session: Session) -> None:
     """A rolled-back transaction asked for nothing."""
     session.info.pop("after_commit", None)
+    session.info.pop("closed_steps", None)  # services.chain: steps a rolled-back return closed

@@ -13,6 +13,15 @@ day of acting, which :mod:`approval.services.appointments` reads and hands in as
 (``acting``, or ``delegated``: ปฏิบัติราชการแทน, the holder keeping their own turn too). Each
 step is its own act: a person on the chain who also stands in for a later step signs both,
 one act each (see :func:`turn`).
+
+Groups (parallel opinions): adjacent opinion steps sharing a ``group`` form one stage; all of
+a stage's steps are pending at once, each assignee signs their own, and the next stage opens
+when the last of them signs (:func:`stage_complete`). A return by any one of them returns the
+memo; the stage's other pending steps close as not needed. The same table rules each act:
+FORWARD and RETURN are taken by the assignee of *a* pending step, the one :func:`turn` names.
+
+Conditions: which chains a memo may take (:func:`applies`, :func:`applicable`) -- by
+category, amount (at or above / below) and the author's division.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from . import limits
 from .errors import InvalidTransition, NotYourTurn, ValidationFailed
@@ -77,9 +87,13 @@ NO_STANDING = Standing()
 
 @dataclass(frozen=True)
 class Turn:
-    """Whose turn the pending step is for one user: their own (cover None) or as a stand-in."""
+    """Whose turn a pending step is for one user: their own (cover None) or as a stand-in.
+
+    ``seq``: which pending step of the round (several are pending when a group is).
+    """
 
     cover: Cover | None = None
+    seq: int | None = None
 
     @property
     def capacity(self) -> str | None:
@@ -87,21 +101,59 @@ class Turn:
 
 
 def turn(memo: Memo, user, standing: Standing = NO_STANDING) -> Turn | None:
-    """May `user` act on the pending step, and in which capacity (None: not their turn).
+    """May `user` act on a pending step, which one, and in which capacity (None: not their turn).
 
     Their own step is theirs unless a stand-in acts for them (``acting``); a delegation
     leaves it theirs. Someone else's step is theirs when they stand in for its assignee.
     A person's own step comes first: a stand-in who is also the assignee acts as themselves.
     The same person may sign two steps of one round -- their own (say, as ปลัด) and the
     holder's (as รักษาราชการแทน นายก) -- but each by its own act, never one act for two.
+    When a group is pending, their own step of it comes first, then one they stand in for,
+    in chain order.
     """
-    pending = memo.pending_step
-    if pending is None or user.id is None:
+    pending = memo.pending_steps
+    if not pending or user.id is None:
         return None
-    if pending.assignee_id == user.id:
-        return None if standing.replaced_by is not None else Turn()
-    cover = standing.cover_for(pending.assignee_id)
-    return Turn(cover) if cover is not None else None
+    own = next((s for s in pending if s.assignee_id == user.id), None)
+    if own is not None and standing.replaced_by is None:
+        return Turn(seq=own.seq)
+    for step in pending:
+        if step.assignee_id != user.id:
+            cover = standing.cover_for(step.assignee_id)
+            if cover is not None:
+                return Turn(cover, step.seq)
+    return None
+
+
+def turn_step(memo: Memo, turn_: Turn | None):
+    """The pending step a :class:`Turn` names (None when there is none)."""
+    if turn_ is None:
+        return None
+    return next((s for s in memo.pending_steps if s.seq == turn_.seq), None)
+
+
+def stage(steps: Sequence, step) -> list:
+    """The steps acting together with `step`: its group's (adjacent, same ``group``), or itself."""
+    if step.group is None:
+        return [step]
+    return [s for s in steps if s.group == step.group]
+
+
+def first_stage(steps: Sequence) -> list:
+    """The steps pending when a round opens: the first step and its group."""
+    return stage(steps, steps[0]) if steps else []
+
+
+def stage_complete(steps: Sequence, step) -> bool:
+    """Whether every step of `step`'s stage is signed (the next stage may open)."""
+    return all(s.status is StepStatus.DONE for s in stage(steps, step))
+
+
+def next_stage(steps: Sequence, step) -> list:
+    """The stage after `step`'s (empty after the last)."""
+    last = max(s.seq for s in stage(steps, step))
+    following = next((s for s in steps if s.seq == last + 1), None)
+    return stage(steps, following) if following is not None else []
 
 
 @dataclass(frozen=True)
@@ -137,12 +189,12 @@ def parse_action(value: str) -> Action:
 
 
 def _is(user, memo: Memo, who: Who, standing: Standing = NO_STANDING) -> bool:
-    pending = memo.pending_step
     if who is Who.AUTHOR:
         return memo.author_id == user.id
     if who is Who.RECORDS:
         return user.has_role(Role.RECORDS)
-    if turn(memo, user, standing) is None:
+    pending = turn_step(memo, turn(memo, user, standing))
+    if pending is None:
         return False
     if who is Who.OPINION_SIGNER:
         return pending.kind is StepKind.OPINION
@@ -167,9 +219,8 @@ def check(memo: Memo, user, action: Action, standing: Standing = NO_STANDING) ->
         if rule.who is not Who.AUTHOR and rule.who is not Who.RECORDS and signed:
             # The step this user held was already recorded (often: a second click).
             raise InvalidTransition("ท่านได้ลงนามในขั้นตอนนี้ไปแล้ว")
-        pending = memo.pending_step
         if (rule.who not in (Who.AUTHOR, Who.RECORDS) and standing.replaced_by is not None
-                and pending is not None and pending.assignee_id == user.id):
+                and any(s.assignee_id == user.id for s in memo.pending_steps)):
             raise NotYourTurn("ขณะนี้มีผู้รักษาราชการแทนท่าน ท่านจะลงนามในขั้นนี้ได้เมื่อการแต่งตั้งสิ้นสุด")
         raise NotYourTurn("ยังไม่ถึงลำดับของท่าน หรือท่านไม่มีสิทธิ์ดำเนินการนี้")
     if action is A.WITHDRAW and any(s.signed_at for s in memo.round_steps):
@@ -217,11 +268,15 @@ def validate_input(rule: Transition, action: Action, comment: str, decision: str
     return chosen
 
 
-def chain_problems(kinds: Sequence[StepKind], active: Sequence[bool]) -> dict[str, str]:
-    """What makes a chain unusable, by field ("chain", "chain.<i>.assignee"); empty when valid.
+def chain_problems(kinds: Sequence[StepKind], active: Sequence[bool],
+                   groups: Sequence[int | None] | None = None,
+                   assignees: Sequence[int | None] | None = None) -> dict[str, str]:
+    """What makes a chain unusable, by field ("chain", "chain.<i>.assignee", "chain.<i>.group");
+    empty when valid.
 
     A chain has at least one step, exactly one order step, the order step last, and only
-    active signers. The admin's editor and the submission both ask here.
+    active signers. Steps sharing a group (opinions given side by side) are opinions, next to
+    each other, each with a different signer. The admin's editor and the submission both ask here.
     """
     problems: dict[str, str] = {}
     if not kinds:
@@ -233,4 +288,67 @@ def chain_problems(kinds: Sequence[StepKind], active: Sequence[bool]) -> dict[st
     for i, is_active in enumerate(active):
         if not is_active:
             problems[f"chain.{i}.assignee"] = "ผู้ลงนามต้องเป็นผู้ใช้ที่ใช้งานอยู่ของหน่วยงานนี้"
+    groups = list(groups or [None] * len(kinds))
+    for i, group in enumerate(groups):
+        if group is None:
+            continue
+        if not 1 <= group <= limits.CHAIN_STEPS_MAX:
+            problems[f"chain.{i}.group"] = f"กลุ่มต้องเป็นเลข 1 ถึง {limits.CHAIN_STEPS_MAX}"
+            continue
+        mates = [j for j, g in enumerate(groups) if g == group]
+        if len(mates) < 2:
+            continue
+        if i < len(kinds) and kinds[i] is StepKind.ORDER:
+            problems[f"chain.{i}.group"] = "ขั้นสั่งการลงนามพร้อมขั้นอื่นไม่ได้ ให้เว้นช่องกลุ่มว่างไว้"
+        elif i != mates[0] and groups[i - 1] != group:
+            problems[f"chain.{i}.group"] = "ขั้นที่อยู่กลุ่มเดียวกันต้องเรียงติดกัน"
+        elif assignees is not None and assignees[i] is not None and \
+                any(assignees[j] == assignees[i] for j in mates if j < i):
+            problems[f"chain.{i}.assignee"] = "ผู้ลงนามคนเดียวกันอยู่ในกลุ่มเดียวกันซ้ำไม่ได้"
     return problems
+
+
+# --- conditions: which chains a memo may take ------------------------------------------------
+
+def _money(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def applies(chain, category: str, amount: Decimal | None, division: str = "") -> bool:
+    """Whether an active `chain` applies to a memo of `category` and `amount` by an author of `division`.
+
+    ``chain.category`` empty: any category. ``conditions``: ``amount_at_least`` (the amount is
+    that or more), ``amount_below`` (the amount is less), ``division`` (the author's division,
+    or the memo's ส่วนราชการ, names it). An amount condition needs an amount.
+    """
+    if not chain.active:
+        return False
+    if chain.category and chain.category != (category or ""):
+        return False
+    conditions = chain.conditions or {}
+    at_least, below = _money(conditions.get("amount_at_least")), _money(conditions.get("amount_below"))
+    if (at_least is not None or below is not None) and amount is None:
+        return False
+    if at_least is not None and amount < at_least:
+        return False
+    if below is not None and amount >= below:
+        return False
+    wanted = (conditions.get("division") or "").strip()
+    return not wanted or wanted in (division or "")
+
+
+def applicable(chains: Sequence, category: str, amount: Decimal | None, division: str = "") -> list:
+    """The chains a memo may take: those whose conditions it meets, else the default chain.
+
+    A chain made for a kind of memo replaces the default one for it; the default chain
+    (``is_default``) is taken only when no other chain applies.
+    """
+    chosen = [c for c in chains if not c.is_default and applies(c, category, amount, division)]
+    if chosen:
+        return chosen
+    return [c for c in chains if c.is_default and c.active]

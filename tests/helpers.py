@@ -45,3 +45,18 @@ def memo_in(state: str) -> Memo:
     for username, action in PATHS[state]:
         act(memo, username, action, comment="เห็นควรนำเสนอ", decision="approve")
     return memo
+
+
+def parallel_default_chain(grouped: tuple[str, ...] = ("head", "deputy")) -> None:
+    """The reference organisation's default chain with `grouped` giving their opinions side by side
+    (one group), then the mayor's order."""
+    from approval.services import chains
+
+    org = user("admin").organization
+    default = chains.ensure_default(db.session, org)
+    titles = {s.assignee_id: s.title for s in default.steps}
+    steps = [{"title": titles.get(user(name).id, f"ความเห็น {name}"), "kind": "opinion",
+              "assignee_id": user(name).id, "group": 1} for name in grouped]
+    steps.append({"title": titles[user("mayor").id], "kind": "order", "assignee_id": user("mayor").id, "group": None})
+    chains.save_chain(db.session, org, {"steps": steps}, chain=default)
+    db.session.commit()

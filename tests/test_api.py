@@ -194,8 +194,10 @@ def test_get_memo_shape(legal, memo_id):
     memo = legal.get(f"/memos/{memo_id}").get_json()
     assert set(memo) == {"id", "organization_id", "state", "number", "department", "date", "subject",
                          "addressee", "sections", "closing", "author", "round", "version", "current_step",
-                         "steps", "events", "decision", "pdf", "plan_report", "attachments"}
+                         "steps", "events", "decision", "pdf", "plan_report", "attachments",
+                         "category", "amount", "chain_id", "chain_version"}
     assert memo["attachments"] == []
+    assert (memo["category"], memo["amount"], memo["chain_id"]) == ("", None, None)
     assert memo["date"] == "2024-05-02"
     assert set(memo["author"]) == {"id", "full_name", "position"}
     assert [s["title"] for s in memo["sections"]][:1] == ["เรื่องเดิม"]

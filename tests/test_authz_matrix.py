@@ -61,7 +61,8 @@ EXPECT: dict[str, tuple[str, set[str]]] = {
         "admin.chain", "admin.emblem", "admin.people", "admin.person_activate", "admin.person_deactivate",
         "admin.person_edit", "admin.person_end_sessions", "admin.person_new", "admin.person_reset_password",
         "admin.person_signature",
-        "admin.security", "admin.security_acknowledge", "admin.settings")},
+        "admin.security", "admin.security_acknowledge", "admin.settings",
+        "api.list_chains", "api.create_chain", "api.save_chain")},
     **{e: ("user", SIGNED_IN) for e in (
         "notifications.index", "notifications.read", "notifications.read_all", "notifications.settings",
         "api.list_notifications", "api.read_notification", "api.read_all_notifications",
@@ -170,7 +171,8 @@ def test_matrix(app, seeded, no_pdf, state):
                                 "fmt": "csv", "notification_id": 999_999, "delivery_id": 999_999,
                                 "day_off_id": 999_999, "attachment_id": attachment.id,
                                 "token": "no-such-token", "organization_id": memo.organization_id,
-                                "appointment_id": appointment_id, "template_id": template_id}[a]
+                                "appointment_id": appointment_id, "template_id": template_id,
+                                "chain_id": helpers.user("admin").organization.default_chain.id}[a]
                                 for a in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint in ("auth.logout", "api.revoke_token"):

@@ -107,3 +107,63 @@ def test_fifty_first_submissions_get_fifty_consecutive_numbers(seeded):
     db.session.expire_all()
     seqs = sorted(db.session.scalars(sa.select(Memo.number_seq).where(Memo.id.in_(ids))))
     assert seqs == list(range(1, 51))
+
+
+# --- parallel opinions: two signers of one group at once -------------------------------------
+
+def _parallel_memo():
+    from .helpers import parallel_default_chain
+
+    parallel_default_chain(("head", "deputy"))
+    memo = act(reference_memo(), "legal", "submit")
+    assert sorted(s.assignee.username for s in memo.pending_steps) == ["deputy", "head"]
+    return memo
+
+
+def test_two_parallel_signers_racing_both_count_and_one_moves_the_memo_on(seeded):
+    from approval.models import StepStatus
+    from approval.services import audit
+
+    memo = _parallel_memo()
+    results = _race(seeded, memo.id, [("head", "forward", "เห็นควร"), ("deputy", "forward", "เห็นชอบ")])
+    assert results == ["ok", "ok"]
+    db.session.expire_all()
+    fresh = db.session.get(Memo, memo.id)
+    assert [s.status for s in fresh.round_steps] == [StepStatus.DONE, StepStatus.DONE, StepStatus.PENDING]
+    assert fresh.pending_assignee_id == user("mayor").id and fresh.current_step == 3
+    forwards = [e for e in fresh.events if e.action == "forward"]
+    assert sorted(e.actor_id for e in forwards) == sorted([user("head").id, user("deputy").id])
+    assert audit.verify_chain(db.session) == []
+    act(fresh, "mayor", "order", decision="approve")  # the next stage is really open
+    assert fresh.state.value in ("decided", "archived")
+
+
+def test_a_return_while_another_signs_has_exactly_one_outcome_each(seeded):
+    from approval.models import StepStatus
+    from approval.services import audit
+
+    memo = _parallel_memo()
+    results = _race(seeded, memo.id, [("head", "return", "แก้ไขตัวเลข"), ("deputy", "forward", "เห็นชอบ")])
+    db.session.expire_all()
+    fresh = db.session.get(Memo, memo.id)
+    head, deputy, mayor = fresh.round_steps
+    assert results[0] == "ok" and fresh.state.value == "returned"
+    assert head.status is StepStatus.RETURNED and mayor.status is StepStatus.WAITING
+    if results[1] == "ok":  # the deputy signed first: their opinion stands, nothing to close
+        assert deputy.status is StepStatus.DONE
+        assert [e.action for e in fresh.events if e.action in ("forward", "close_step")] == ["forward"]
+    else:  # the return came first: the deputy's step was closed, their forward refused (409)
+        assert results[1] == "409" and deputy.status is StepStatus.SKIPPED and deputy.signed_at is None
+        assert [e.action for e in fresh.events if e.action in ("forward", "close_step")] == ["close_step"]
+    assert not fresh.pending_steps and fresh.pending_assignee_id is None
+    assert audit.verify_chain(db.session) == []
+
+
+def test_the_same_signer_twice_at_once_in_a_group_records_one_step(seeded):
+    memo = _parallel_memo()
+    results = _race(seeded, memo.id, [("head", "forward", "เห็นควร"), ("head", "forward", "เห็นควร")])
+    assert sorted(results) == ["409", "ok"]
+    db.session.expire_all()
+    fresh = db.session.get(Memo, memo.id)
+    assert len([e for e in fresh.events if e.action == "forward"]) == 1
+    assert sorted(s.assignee.username for s in fresh.pending_steps) == ["deputy"]

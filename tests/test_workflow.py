@@ -227,3 +227,33 @@ def test_state_equals_what_the_events_imply(seeded):
     assert memo.events[-1].to_state == memo.state.value
     pending = [s for s in memo.round_steps if s.status is StepStatus.PENDING]
     assert len(pending) == 1 and memo.current_step == pending[0].seq
+
+
+# --- groups: opinions given side by side (chains per kind of memo) ---------------------------
+
+def test_the_rulebook_gives_each_signer_of_a_group_their_own_step(seeded):
+    from .helpers import parallel_default_chain
+
+    parallel_default_chain(("head", "deputy"))
+    memo = act(reference_memo(), "legal", "submit")
+    head, deputy, mayor = user("head"), user("deputy"), user("mayor")
+    assert workflow.turn(memo, head) == workflow.Turn(seq=1)
+    assert workflow.turn(memo, deputy) == workflow.Turn(seq=2)
+    assert workflow.turn(memo, mayor) is None
+    assert workflow.allowed_actions(memo, head) == workflow.allowed_actions(memo, deputy) == [
+        workflow.Action.FORWARD, workflow.Action.RETURN]
+    assert workflow.check(memo, deputy, workflow.Action.FORWARD).to is MemoState.IN_REVIEW
+    with pytest.raises(NotYourTurn):
+        workflow.check(memo, mayor, workflow.Action.ORDER)
+    # A stand-in for the deputy takes the deputy's step of the group, not the head's.
+    cover = workflow.Cover(holder_id=deputy.id, kind="acting", appointment_id=1)
+    standing = workflow.Standing(covers=(cover,))
+    assert workflow.turn(memo, user("records"), standing) == workflow.Turn(cover, 2)
+    assert workflow.turn(memo, deputy, workflow.Standing(replaced_by=user("records").id)) is None
+    act(memo, "deputy", "forward", comment="เห็นชอบ")
+    assert [s.status for s in memo.round_steps] == [StepStatus.PENDING, StepStatus.DONE, StepStatus.WAITING]
+    assert (memo.current_step, memo.pending_assignee_id) == (1, head.id)
+    assert workflow.stage_complete(memo.round_steps, memo.round_steps[1]) is False
+    act(memo, "head", "forward", comment="เห็นควร")
+    assert [s.status for s in memo.round_steps] == [StepStatus.DONE, StepStatus.DONE, StepStatus.PENDING]
+    assert workflow.turn(memo, mayor) == workflow.Turn(seq=3)

@@ -9,8 +9,10 @@ below are checked against what the database holds:
 
 * a memo's state is what its events imply (the last state-changing event's to_state;
   create/edit/plan_report keep the state), and the events chain from_state -> to_state;
-* at most one pending step, only in the current round, exactly when in review; current_step
-  and pending_assignee_id agree with it (None without one);
+* pending steps only in the current round, exactly when in review: one, or the unsigned
+  steps of a group pending together (parallel opinions; a second machine runs the reference
+  organisation with head and deputy in one group); current_step and pending_assignee_id
+  point at the first (None without one); a return closes the group's others as skipped;
 * registry numbers are unique per organisation and year, run 1..n without gaps, and never
   change (or disappear) once given;
 * a decided or archived memo never changes: decision, decided_at, steps (status, comment,
@@ -59,7 +61,10 @@ from .conftest import PASSWORD, _wipe
 ACTORS = ["legal", "head", "deputy", "mayor", "records", "admin", "org2.legal"]
 ACTIONS = [a.value for a in workflow.Action] + ["edit"]  #: edit: memos.update_memo, the comment as subject
 CHAIN = ["head", "deputy", "mayor"]  #: the reference organisation's chain; the last step orders
-KEEPS_STATE = {"create", "edit", "plan_report"}
+#: The chain as stages: the steps pending together (one each, unless they share a group).
+STAGES = [["head"], ["deputy"], ["mayor"]]
+GROUPED = [["head", "deputy"], ["mayor"]]  #: head and deputy give their opinions side by side
+KEEPS_STATE = {"create", "edit", "plan_report", "close_step"}
 MAX_MEMOS = 3  #: the seeded reference memo included
 
 #: The rulebook, written independently of workflow.TRANSITIONS.
@@ -89,8 +94,9 @@ PASSWORDS = st.sampled_from([PASSWORD, PASSWORD, PASSWORD, PASSWORD, "wrong-pass
 class Model:
     author: str
     state: str = "draft"
-    pending: str | None = None  #: username of the pending signer
+    pending: set = field(default_factory=set)  #: usernames of the pending signers
     signed: set = field(default_factory=set)  #: who signed in the current round
+    stages: list = field(default_factory=lambda: STAGES)
 
 
 def expected(m: Model, actor: str, action: str, comment: str, decision: str | None, password):
@@ -108,11 +114,11 @@ def expected(m: Model, actor: str, action: str, comment: str, decision: str | No
     elif action == "archive":
         mine = actor == "records"
     elif action == "order":
-        mine = actor == m.pending == CHAIN[-1]
+        mine = actor in m.pending and actor == m.stages[-1][-1]
     elif action == "forward":
-        mine = actor == m.pending and actor != CHAIN[-1]
-    else:  # return: whoever holds the pending step
-        mine = actor == m.pending
+        mine = actor in m.pending and actor != m.stages[-1][-1]
+    else:  # return: whoever holds a pending step
+        mine = actor in m.pending
     if not mine:
         if action in SIGNING and actor in m.signed:
             return InvalidTransition  # already signed in this round
@@ -131,16 +137,19 @@ def expected(m: Model, actor: str, action: str, comment: str, decision: str | No
 
 def advance(m: Model, actor: str, action: str) -> None:
     if action == "submit":
-        m.state, m.pending, m.signed = "in_review", CHAIN[0], set()
+        m.state, m.pending, m.signed = "in_review", set(m.stages[0]), set()
     elif action == "forward":
         m.signed.add(actor)
-        m.pending = CHAIN[CHAIN.index(actor) + 1]
+        m.pending.discard(actor)
+        if not m.pending:  # the stage is complete: the next one opens
+            index = next(i for i, stage in enumerate(m.stages) if actor in stage)
+            m.pending = set(m.stages[index + 1])
     elif action == "return":
-        m.state, m.pending, m.signed = "returned", None, set()
+        m.state, m.pending, m.signed = "returned", set(), set()
     elif action == "withdraw":
-        m.state, m.pending = "draft", None
+        m.state, m.pending = "draft", set()
     elif action == "order":
-        m.state, m.pending = "decided", None
+        m.state, m.pending = "decided", set()
     elif action == "archive":
         m.state = "archived"
     elif action == "cancel":
@@ -172,6 +181,8 @@ def step_rows(memo: Memo) -> list:
 
 
 class WorkflowMachine(RuleBasedStateMachine):
+    STAGES = STAGES
+
     def __init__(self):
         super().__init__()
         self.models: dict[int, Model] = {}
@@ -187,8 +198,20 @@ class WorkflowMachine(RuleBasedStateMachine):
         _wipe()
         seed_demo(PASSWORD)
         self.user_ids = {u.username: u.id for u in db.session.scalars(sa.select(User))}
+        if self.STAGES != STAGES:  # the default chain with groups: the stages as given
+            from approval.services import chains
+
+            legal = db.session.get(User, self.user_ids["legal"])
+            default = chains.ensure_default(db.session, legal.organization)
+            titles = {s.assignee_id: s.title for s in default.steps}
+            steps = [{"title": titles[self.user_ids[name]], "assignee_id": self.user_ids[name],
+                      "kind": "order" if name == self.STAGES[-1][-1] else "opinion",
+                      "group": number if len(stage) > 1 else None}
+                     for number, stage in enumerate(self.STAGES, start=1) for name in stage]
+            chains.save_chain(db.session, legal.organization, {"steps": steps}, chain=default)
+            db.session.commit()
         first = db.session.scalar(sa.select(Memo).where(Memo.author_id == self.user_ids["legal"]))
-        self.models[first.id] = Model(author="legal")
+        self.models[first.id] = Model(author="legal", stages=self.STAGES)
 
     def teardown(self):
         db.session.rollback()
@@ -207,7 +230,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         memo = memos.create_memo(db.session, self._user(author), data)
         db.session.commit()
         assert memo.state is MemoState.DRAFT and memo.number is None
-        self.models[memo.id] = Model(author=author)
+        self.models[memo.id] = Model(author=author, stages=self.STAGES)
 
     @rule(index=st.integers(0, MAX_MEMOS - 1), actor=st.sampled_from(ACTORS), action=st.sampled_from(ACTIONS),
           comment=COMMENTS, decision=DECISIONS, password=PASSWORDS)
@@ -255,7 +278,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         event(f"{action}: {state_before} -> {m.state}")
         db.session.expire_all()
         memo = db.session.get(Memo, memo_id)
-        last = memo.events[-1]
+        last = [e for e in memo.events if e.action != "close_step"][-1]
         assert (last.action, last.actor_id, last.from_state, last.to_state) == (
             action, self.user_ids[actor], state_before, m.state)
         if action == "edit":
@@ -288,16 +311,23 @@ class WorkflowMachine(RuleBasedStateMachine):
             implied = ev.to_state
         assert implied == state, (memo.id, implied, state)
 
-        # One pending step at most, in the current round, exactly while in review.
+        # The pending steps (one, or a group's unsigned ones), in the current round, exactly while in review.
         pending = [s for s in memo.steps if s.status is StepStatus.PENDING]
-        assert len(pending) <= 1 and all(s.round == memo.round for s in pending), (memo.id, pending)
+        assert all(s.round == memo.round for s in pending), (memo.id, pending)
+        assert len(pending) <= max(len(stage) for stage in m.stages)
         assert bool(pending) == (memo.state is MemoState.IN_REVIEW)
+        assert {s.assignee_id for s in pending} == {self.user_ids[name] for name in m.pending}
         if pending:
             assert (memo.current_step, memo.pending_assignee_id) == (pending[0].seq, pending[0].assignee_id)
-            assert pending[0].assignee_id == self.user_ids[m.pending]
+            assert len({s.group for s in pending}) == 1 and (len(pending) == 1 or pending[0].group is not None)
         else:
             assert (memo.current_step, memo.pending_assignee_id) == (None, None)
-            assert m.pending is None
+        # A step closed as not needed: only beside the step that returned its round, with its event.
+        for skipped in (s for s in memo.steps if s.status is StepStatus.SKIPPED):
+            mates = [s for s in memo.steps if s.round == skipped.round and s.group == skipped.group]
+            assert any(s.status is StepStatus.RETURNED for s in mates), (memo.id, skipped)
+            assert any(e.action == "close_step" and e.round == skipped.round and e.step == skipped.seq
+                       for e in memo.events)
 
         # Decided and archived memos are frozen; archiving only adds archived_at.
         if memo.state in (MemoState.DECIDED, MemoState.ARCHIVED):
@@ -353,3 +383,19 @@ def test_workflow_state_machine(ctx, monkeypatch):
     monkeypatch.setattr(throttle, "clear", lambda key: None)
     monkeypatch.setattr(signatures, "seal_document", lambda *args: None)  # (a fake render is no PDF to seal)
     run_state_machine_as_test(WorkflowMachine, settings=SETTINGS)
+
+
+class GroupedWorkflowMachine(WorkflowMachine):
+    """The same machine on a chain whose head and deputy give their opinions side by side."""
+
+    STAGES = GROUPED
+
+
+def test_workflow_state_machine_with_parallel_opinions(ctx, monkeypatch):
+    from approval.services import throttle
+
+    monkeypatch.setattr(documents, "render", fake_render)
+    monkeypatch.setattr(throttle, "reserve", lambda key, message: 0)
+    monkeypatch.setattr(throttle, "clear", lambda key: None)
+    monkeypatch.setattr(signatures, "seal_document", lambda *args: None)
+    run_state_machine_as_test(GroupedWorkflowMachine, settings=SETTINGS)

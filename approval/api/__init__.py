@@ -17,7 +17,10 @@ def register_api(app: Flask) -> None:
     from ..plan_report import api as plan_report_api  # noqa: F401  (its routes join bp)
     from ..signatures import api as signatures_api  # noqa: F401  (its routes join bp)
     from ..writing import api as writing_api  # noqa: F401  (its routes join bp)
-    from . import appointments  # noqa: F401  (its routes join bp)
+    from . import (
+        appointments,  # noqa: F401  (its routes join bp)
+        chains,  # noqa: F401  (its routes join bp)
+    )
     from .views import bp
 
     csrf.exempt(bp)

@@ -62,7 +62,28 @@ def _schemas() -> dict:
         "sections": {"type": "array", "items": _ref("SectionInput"), "minItems": 1,
                      "maxItems": memo_service.SECTIONS_MAX},
         "closing": _text(limits["closing"], minLength=1),
+        "category": _text(memo_service.CATEGORY_MAX, description="The kind of memo (ขออนุมัติจัดซื้อจัดจ้าง, "
+                                                                 "รายงานผล ...): which chains apply"),
+        "amount": _nullable({"type": "string", "maxLength": 40, "examples": ["150000.00"],
+                             "description": "Money, two places at most, not negative, at most 12 digits "
+                                            "before the point"}),
+        "chain_id": _nullable({"type": "integer", "minimum": 1, "maximum": 2**31 - 1,
+                               "description": "The chain the author chooses among those that apply "
+                                              "(checked at submission); null: by the rules"}),
     }
+    chain_step = _obj({
+        "title": _text(200, minLength=1), "kind": {"type": "string", "enum": [k.value for k in StepKind]},
+        "assignee_id": {"type": "integer"},
+        "group": _nullable({"type": "integer", "minimum": 1, "maximum": 8,
+                            "description": "Adjacent opinion steps sharing a group are pending at the same "
+                                           "time; the next step waits for all of them"}),
+    }, ["title", "kind", "assignee_id"])
+    conditions = _obj({
+        "amount_at_least": _nullable({"type": "string", "maxLength": 40, "examples": ["100000.00"]}),
+        "amount_below": _nullable({"type": "string", "maxLength": 40}),
+        "division": _nullable(_text(200, description="The author's division (or the memo's ส่วนราชการ) "
+                                                     "contains this")),
+    }, [])
     money_in = {"anyOf": [{"type": "string", "maxLength": 40}, {"type": "number", "minimum": 0}]}
     project_in = {
         "type": "object",
@@ -120,8 +141,23 @@ def _schemas() -> dict:
         # Left out, department is the writer's division and addressee the chain's order step.
         "MemoCreate": _obj(memo_fields, ["date", "subject", "sections", "closing"]),
         "MemoPatch": _obj(memo_fields, []),
+        "ChainStep": chain_step,
+        "ChainConditions": conditions,
+        "ChainInput": _obj({
+            "name": _text(200, minLength=1), "category": _text(100),
+            "active": {"type": "boolean"}, "conditions": _ref("ChainConditions"),
+            "steps": {"type": "array", "items": _ref("ChainStep"), "minItems": 1, "maxItems": 8},
+        }, []),
+        "Chain": _obj({
+            "id": {"type": "integer"}, "name": {"type": "string"}, "category": {"type": "string"},
+            "active": {"type": "boolean"}, "is_default": {"type": "boolean"},
+            "conditions": _ref("ChainConditions"), "version": {"type": "integer", "minimum": 1},
+            "steps": {"type": "array", "items": _ref("ChainStep")},
+        }),
+        "ChainList": _obj({"items": {"type": "array", "items": _ref("Chain")}}),
         "Step": _obj({
             "seq": {"type": "integer"}, "title": {"type": "string"},
+            "group": _nullable({"type": "integer"}),
             "kind": {"type": "string", "enum": [k.value for k in StepKind]},
             "assignee": _ref("UserSummary"), "acting": _nullable({"type": "string"}),
             "status": {"type": "string", "enum": [s.value for s in StepStatus]},
@@ -161,6 +197,8 @@ def _schemas() -> dict:
             "sections": {"type": "array", "items": _ref("Section")}, "closing": {"type": "string"},
             "author": _ref("UserSummary"), "round": {"type": "integer"}, "version": {"type": "integer"},
             "current_step": _nullable({"type": "integer"}),
+            "category": {"type": "string"}, "amount": _nullable(MONEY),
+            "chain_id": _nullable({"type": "integer"}), "chain_version": _nullable({"type": "integer"}),
             "steps": {"type": "array", "items": _ref("Step")},
             "events": {"type": "array", "items": _ref("Event")},
             "decision": _nullable({"type": "string", "enum": DECISIONS}),
@@ -180,6 +218,8 @@ def _schemas() -> dict:
                 "sections": {"type": "array", "items": _ref("Section")}, "closing": {"type": "string"},
                 "author": _ref("UserSummary"), "round": {"type": "integer"}, "version": {"type": "integer"},
                 "current_step": _nullable({"type": "integer"}),
+                "category": {"type": "string"}, "amount": _nullable(MONEY),
+                "chain_id": _nullable({"type": "integer"}), "chain_version": _nullable({"type": "integer"}),
                 "decision": _nullable({"type": "string", "enum": DECISIONS}),
                 "pdf": _nullable(_obj({"url": {"type": "string"},
                                        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}})),
@@ -194,6 +234,9 @@ def _schemas() -> dict:
             "comment": _nullable(_text(COMMENT_MAX)),
             "decision": _nullable({"type": "string", "enum": DECISIONS}),
             "password": _nullable(_text(1024, description="The signer's own password (forward, return, order)")),
+            "chain_id": _nullable({"type": "integer", "description": "submit: the chain chosen among those "
+                                                                     "that apply (else the memo's chain_id, "
+                                                                     "else the only one that applies)"}),
         }, ["action"]),
         "ProjectInput": project_in,
         "Project": project_out,
@@ -506,6 +549,26 @@ def _paths() -> dict:
                 "403": _error("Not an administrator, nor the holder (forbidden)"),
                 "404": _error("No such appointment in the caller's organisation (not_found)"),
             }, op_id="endAppointment", tags=["appointments"]),
+        },
+        "/chains": {
+            "get": _op("The organisation's signing chains, the default first (administrators)", {
+                "200": _json("The chains", "ChainList"),
+                "403": _error("Not an administrator (forbidden)"),
+            }, op_id="listChains", tags=["chains"]),
+            "post": _op("Create a chain: name, category, conditions and steps (administrators)", {
+                "201": _json("The new chain, version 1", "Chain"), **BODY_ERRORS,
+                "403": _error("Not an administrator (forbidden)"),
+            }, op_id="createChain", body=_body("ChainInput"), tags=["chains"]),
+        },
+        "/chains/{chain_id}": {
+            "parameters": [{"name": "chain_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
+            "put": _op("Save a chain as a new version (fields left out stay); memos already submitted "
+                       "keep the steps they copied (administrators)", {
+                "200": _json("The chain", "Chain"), **BODY_ERRORS,
+                "403": _error("Not an administrator (forbidden)"),
+                "404": _error("No such chain in the caller's organisation (not_found)"),
+            }, op_id="saveChain", body=_body("ChainInput"), tags=["chains"]),
         },
         "/openapi.json": {"get": _op("This document", {
             "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}},

@@ -77,7 +77,7 @@ def step(s: Step) -> dict:
         "seq": s.seq, "title": text(s.title), "kind": s.kind.value, "assignee": user_summary(s.assignee),
         "acting": text(s.acting) or None, "status": s.status.value, "decision": _value(s.decision),
         "comment": text(s.comment or ""), "signed_at": when(s.signed_at), "round": s.round,
-        **signer(s),
+        "group": s.group, **signer(s),
     }
 
 
@@ -138,7 +138,9 @@ def memo(m: Memo, *, full: bool = True) -> dict:
         "addressee": text(m.addressee),
         "sections": [{"title": text(s.get("title")), "body": text(s.get("body"))} for s in (m.sections or [])],
         "closing": text(m.closing), "author": user_summary(m.author), "round": m.round, "version": m.version,
-        "current_step": m.current_step,
+        "current_step": m.current_step, "category": text(m.category or ""),
+        "amount": f"{m.amount:.2f}" if m.amount is not None else None, "chain_id": m.chain_id,
+        "chain_version": m.chain_version,
     }
     if full:
         from ..attachments.api import attachments

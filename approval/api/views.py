@@ -23,8 +23,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 register_blueprint_handlers(bp)
 
 PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
-MEMO_FIELDS = frozenset(memos.WRITABLE)
-ACTION_FIELDS = frozenset({"action", "comment", "decision", "password"})
+MEMO_FIELDS = frozenset({*memos.WRITABLE, "chain_id"})
+ACTION_FIELDS = frozenset({"action", "comment", "decision", "password", "chain_id"})
 STATES = tuple(s.value for s in MemoState)
 Q_MAX, PER_PAGE_MAX = 100, 100
 TOKEN_MAX = 200
@@ -174,10 +174,13 @@ def act(memo_id: int):
     comment = optional_text(data, "comment", problems)
     decision = optional_text(data, "decision", problems)
     password = optional_text(data, "password", problems)
+    chain_id = data.get("chain_id")
+    if chain_id is not None and (isinstance(chain_id, bool) or not isinstance(chain_id, int)):
+        problems["chain_id"] = "ต้องเป็นเลขสายการลงนาม หรือ null"
     if problems:
         raise ApiError(422, "ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ", problems)
     memos.act(db.session, memo, g.api_user, action, comment=comment or "", decision=decision or None,
-              password=password, expected_version=expected)
+              password=password, expected_version=expected, chain_id=chain_id)
     # Serialised from the session as the action left it (every collection is loaded, the
     # version is the new one): after the commit everything would be expired and loaded
     # again, 15-21 queries for what is already in hand. A failed commit discards it (409).

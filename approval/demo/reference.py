@@ -21,6 +21,9 @@ PEOPLE = [
     ("mayor", "นายประยงค์ หนูบุญคง", "นายกองค์การบริหารส่วนตำบลขอนหาด", ["executive"]),
     ("records", "นางสาวสุดารัตน์ ทองคำ", "เจ้าพนักงานธุรการ", ["records"]),
     ("admin", "นายวิทยา ศรีสุข", "นักวิชาการคอมพิวเตอร์", ["admin"]),
+    # The division heads whose opinions a purchase over 100,000 บาท needs side by side (chains per kind).
+    ("finance", "นางสาวจันทร์เพ็ญ ศรีทอง", "ผู้อำนวยการกองคลัง", ["reviewer"]),
+    ("engineer", "นายสมบัติ ช่างดี", "ผู้อำนวยการกองช่าง", ["reviewer"]),
 ]
 
 #: title printed above the step, kind, assignee username

@@ -18,7 +18,14 @@ from .memo import (
     StepDecision,
     StepStatus,
 )
-from .organization import DEFAULT_SETTINGS, ChainStep, Organization, StepKind
+from .organization import (
+    DEFAULT_SETTINGS,
+    Chain,
+    ChainStep,
+    ChainVersion,
+    Organization,
+    StepKind,
+)
 
 # Imported where the old .plan module was, so that the tables keep their order in the metadata.
 from ..plan_report.models import PlanProject, PlanReport  # isort: skip
@@ -29,7 +36,7 @@ from .session import LoginThrottle, UserSession
 from .user import READ_ALL_ROLES, ROLE_LABELS, ApiToken, Role, User
 
 __all__ = [
-    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "Appointment", "AppointmentKind", "Attachment", "AuditCheckpoint", "ChainStep", "Decision", "Event", "LoginThrottle", "Memo",
+    "DEFAULT_SETTINGS", "READ_ALL_ROLES", "ROLE_LABELS", "ApiToken", "Appointment", "AppointmentKind", "Attachment", "AuditCheckpoint", "Chain", "ChainStep", "ChainVersion", "Decision", "Event", "LoginThrottle", "Memo",
     "MemoDocument", "MemoSearch", "MemoState", "NumberCounter", "Organization", "PlanProject", "PlanReport",
     "Role", "SecurityEvent", "SignatureImage", "Step", "StepDecision", "StepKind", "StepStatus", "User", "UserSession",
 ]
@@ -41,3 +48,12 @@ from ..signatures import models as _signature_models  # noqa: F401
 
 # The writing helpers' memo templates (approval/writing/models.py), with the same metadata.
 from ..writing.models import MemoTemplate  # noqa: F401  isort: skip
+
+# The name of the chain a memo took, read with the memo itself (the memo page shows it; a
+# separate query for it would cost every memo view one more round trip).
+import sqlalchemy as _sa  # isort: skip
+from sqlalchemy.orm import column_property as _column_property  # isort: skip
+
+Memo.chain_name = _column_property(
+    _sa.select(Chain.name).where(Chain.id == Memo.chain_id).correlate_except(Chain).scalar_subquery()
+)

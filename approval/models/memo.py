@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -43,9 +44,10 @@ class Decision(str, enum.Enum):
 class StepStatus(str, enum.Enum):
     """Where a step is in its round."""
     WAITING = "waiting"  #: later in the chain
-    PENDING = "pending"  #: the one step that may act now
+    PENDING = "pending"  #: may act now (all the steps of a group at once)
     DONE = "done"  #: signed
     RETURNED = "returned"  #: signed, sending the memo back
+    SKIPPED = "skipped"  #: pending beside a step that returned the memo: closed, not needed
 
 
 class StepDecision(str, enum.Enum):
@@ -91,6 +93,12 @@ class Memo(db.Model):
     addressee: Mapped[str] = mapped_column(sa.String(300))
     sections: Mapped[list] = mapped_column(sa.JSON, default=list)
     closing: Mapped[str] = mapped_column(sa.String(300), default="จึงเรียนมาเพื่อโปรดทราบ")
+    #: The kind of memo and its money (ขออนุมัติจัดซื้อจัดจ้าง, 150000.00): which chains apply.
+    category: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2), nullable=True)
+    #: The chain chosen (by the author, or by the rules at submission) and the version copied.
+    chain_id: Mapped[int | None] = mapped_column(sa.ForeignKey("chain.id"), nullable=True)
+    chain_version: Mapped[int | None] = mapped_column(nullable=True)
     round: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
     current_step: Mapped[int | None] = mapped_column(nullable=True)
@@ -134,8 +142,13 @@ class Memo(db.Model):
 
     @property
     def pending_step(self) -> Step | None:
-        """The step that may act now, if any."""
+        """The first step that may act now, if any (one of several when a group is pending)."""
         return next((s for s in self.round_steps if s.status == StepStatus.PENDING), None)
+
+    @property
+    def pending_steps(self) -> list[Step]:
+        """Every step that may act now: one, or all the unsigned steps of a group."""
+        return [s for s in self.round_steps if s.status == StepStatus.PENDING]
 
     @property
     def is_editable(self) -> bool:
@@ -164,7 +177,7 @@ class Memo(db.Model):
             return True
         if any(s.assignee_id == user.id or s.signed_by_id == user.id for s in self.steps):
             return True
-        return self.state is MemoState.IN_REVIEW and self.pending_assignee_id in covering
+        return self.state is MemoState.IN_REVIEW and any(s.assignee_id in covering for s in self.pending_steps)
 
     def __repr__(self) -> str:
         return f"<Memo {self.id} {self.state.value}>"
@@ -191,6 +204,8 @@ class Step(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[StepKind] = mapped_column(enum_column(StepKind, "step_kind"))
     assignee_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    #: Steps of one round sharing a group are pending together (parallel opinions).
+    group: Mapped[int | None] = mapped_column("step_group", nullable=True)
     #: The free-text capacity line the chain editor had before appointments (migration
     #: e8a0f0000008): kept and printed for the steps that were copied with one; new steps have none.
     acting: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)

@@ -74,6 +74,8 @@ REFERENCE: dict[str, str] = {
     "chain_step": "the organisation's chain configuration: a few rows, read at submission",
     "notification_settings": "one row per person, read with the person",
     "day_off": "the organisation's calendar: a few rows a year",
+    "chain": "the organisation's chains per kind of memo: a few rows, read at submission",
+    "chain_version": "each saved version of a chain (its steps as JSON): a memo keeps the one it took",
     "memo_template": "the organisation's ready memo texts: a few rows, read when a memo is started",
 }
 

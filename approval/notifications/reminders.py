@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import thai
-from ..models import Memo, MemoState, Organization, Step, StepKind, User
+from ..models import Memo, MemoState, Organization, Step, StepKind, StepStatus, User
 from ..models.base import UTCDateTime
 from ..models.tenancy import next_ids
 from ..thai import utcnow
@@ -63,13 +63,14 @@ def queue_reminders(session: Session, now: dt.datetime | None = None) -> dict[st
     today = local_day(now)
     orgs = {o.id: o for o in session.scalars(sa.select(Organization))}
     pending = session.execute(
-        sa.select(Memo.id, Memo.organization_id, Memo.pending_assignee_id, Memo.updated_at, Memo.subject,
-                  Memo.round, Memo.current_step, Step.id, Step.kind)
+        sa.select(Memo.id, Memo.organization_id, Step.assignee_id, Memo.updated_at, Memo.subject,
+                  Memo.round, Step.seq, Step.id, Step.kind)
         # Joined on the organisation too: a join of two tenant tables stays on their shard (docs/scaling.md).
         .join(Step, sa.and_(Step.organization_id == Memo.organization_id, Step.memo_id == Memo.id,
-                            Step.round == Memo.round, Step.seq == Memo.current_step))
+                            Step.round == Memo.round, Step.status == StepStatus.PENDING))
         .where(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id.is_not(None))
-    ).all()
+        .order_by(Memo.id, Step.seq)
+    ).all()  # every pending step: one, or each of a group pending together
     calendars, limits, working_today = {}, {}, {}
     reminders: list[dict] = []
     escalate: list[tuple] = []
@@ -97,13 +98,17 @@ def queue_reminders(session: Session, now: dt.datetime | None = None) -> dict[st
         if waited >= escalate_after:
             escalate.append((memo_id, org_id, assignee_id, subject, _round, _seq, step_id, verb, days))
     if escalate:
-        # The next step of each memo in review: who is "above" the pending step's assignee.
-        above = dict(session.execute(
+        # The next stage of each memo in review: who is "above" the pending steps' assignees
+        # (the first step still waiting in the round, after a group pending together too).
+        above: dict[int, int] = {}
+        for memo_id, assignee_id in session.execute(
             sa.select(Memo.id, Step.assignee_id)
             .join(Step, sa.and_(Step.organization_id == Memo.organization_id, Step.memo_id == Memo.id,
-                                Step.round == Memo.round, Step.seq == Memo.current_step + 1))
-            .where(Memo.state == MemoState.IN_REVIEW)
-        ).all())
+                                Step.round == Memo.round, Step.status == StepStatus.WAITING))
+            .where(Memo.state == MemoState.IN_REVIEW, Memo.id.in_({e[0] for e in escalate}))
+            .order_by(Memo.id, Step.seq)
+        ):
+            above.setdefault(memo_id, assignee_id)
         names = dict(session.execute(sa.select(User.id, User.full_name).where(
             User.organization_id.in_({e[1] for e in escalate}))).all())
         for memo_id, org_id, assignee_id, subject, round_, seq, step_id, verb, days in escalate:

@@ -70,9 +70,14 @@ def on_transition(session: Session, memo: Memo, action, actor) -> list[Notificat
     subject = _subject(memo)
     wanted: list[tuple[int, Kind, str]] = []
     if action in ("submit", "forward") and memo.state is MemoState.IN_REVIEW:
-        step = memo.pending_step
-        verb = "สั่งการ" if step.kind is StepKind.ORDER else "ลงนาม"
-        wanted.append((step.assignee_id, Kind.TURN, f"หนังสือรอท่าน{verb} ({step.title}): {subject}"))
+        # The steps that became pending now: the stage that opened (all of a group at once);
+        # a forward inside a group whose others still wait opens nothing.
+        steps = memo.round_steps
+        for step in memo.pending_steps:
+            if step.group is not None and any(s.group == step.group and s.status is StepStatus.DONE for s in steps):
+                continue
+            verb = "สั่งการ" if step.kind is StepKind.ORDER else "ลงนาม"
+            wanted.append((step.assignee_id, Kind.TURN, f"หนังสือรอท่าน{verb} ({step.title}): {subject}"))
     elif action == "return":
         who = getattr(actor, "full_name", "")
         wanted.append((memo.author_id, Kind.RETURNED, f"{who} ส่งคืนหนังสือให้แก้ไข: {subject}"))

@@ -56,13 +56,19 @@ def covered_holders_of(organization_id, user_id, day):
 
 
 def stand_in_clause(user: User, day: dt.date | None = None):
-    """SQL on Memo: a memo in review whose pending step's assignee `user` stands in for today.
+    """SQL on Memo: a memo in review with a pending step whose assignee `user` stands in for today
+    (the memo's first pending step, or any of a group pending together).
 
     The inbox ORs this with "pending with me"; the memo's visibility too.
     """
-    from ..models import Memo, MemoState
+    from ..models import Memo, MemoState, Step, StepStatus
 
-    return sa.and_(Memo.state == MemoState.IN_REVIEW, Memo.pending_assignee_id.in_(covered_holders(user, day)))
+    holders = covered_holders(user, day)
+    grouped = sa.select(Step.memo_id).where(
+        Step.organization_id == user.organization_id, Step.status == StepStatus.PENDING,
+        Step.group.is_not(None), Step.assignee_id.in_(holders))
+    return sa.and_(Memo.state == MemoState.IN_REVIEW,
+                   sa.or_(Memo.pending_assignee_id.in_(holders), Memo.id.in_(grouped)))
 
 
 def standing(session: Session, user: User, day: dt.date | None = None) -> Standing:
@@ -331,22 +337,32 @@ def status(a: Appointment, day: dt.date | None = None) -> str:
 def inbox_notes(session: Session, user: User, memos) -> dict[int, str]:
     """memo id -> what the inbox says of acting officials: "แทน <holder>" on the memos the user
     signs as a stand-in; "<stand-in> รักษาราชการแทน" on their own when someone covers them.
-    At most two queries, none when no memo is concerned."""
+    At most two queries, none when no memo is concerned.
+
+    A group pending together (parallel opinions): the note names the holder of the pending
+    step the user stands in for; a memo in the inbox whose first pending step is another's,
+    with no such holder, waits for the user's own step of the group."""
+    from ..models import Step, StepStatus
+
     memos = [getattr(m, "memo", m) for m in memos]  # memos, or the inbox's items
     notes: dict[int, str] = {}
-    others = {m.pending_assignee_id for m in memos if m.pending_assignee_id not in (None, user.id)}
+    others = {m.id: m for m in memos if m.pending_assignee_id not in (None, user.id)}
+    own = {m.id for m in memos if m.pending_assignee_id == user.id}
     if others:
-        names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(others))).all())
-        for m in memos:
-            if m.pending_assignee_id in names:
-                notes[m.id] = f"แทน {names[m.pending_assignee_id]}"
-    if any(m.pending_assignee_id == user.id for m in memos):
+        covered = session.execute(
+            sa.select(Step.memo_id, User.full_name).join(User, User.id == Step.assignee_id)
+            .where(Step.memo_id.in_(list(others)), Step.status == StepStatus.PENDING,
+                   Step.assignee_id.in_(covered_holders(user)))
+            .order_by(Step.memo_id, Step.seq)).all()
+        for memo_id, full_name in covered:
+            notes.setdefault(memo_id, f"แทน {full_name}")
+        own |= {memo_id for memo_id in others if memo_id not in notes}
+    if own:
         cover = session.execute(
             sa.select(Appointment.kind, User.full_name).join(User, User.id == Appointment.stand_in_id)
             .where(Appointment.holder_id == user.id, in_force(today())).limit(1)
         ).first()
         if cover is not None:
-            for m in memos:
-                if m.pending_assignee_id == user.id:
-                    notes[m.id] = f"{cover.full_name} {KIND_LABELS[cover.kind.value]}ท่าน"
+            for memo_id in own:
+                notes[memo_id] = f"{cover.full_name} {KIND_LABELS[cover.kind.value]}ท่าน"
     return notes

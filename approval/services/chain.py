@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from .. import workflow
 from ..errors import ValidationFailed
 from ..models import ChainStep, Event, Memo, Step, StepDecision, StepStatus
 from ..thai import utcnow
@@ -23,17 +24,19 @@ from . import appointments, audit, numbering, signing
 def _start_round(session: Session, memo: Memo, chain: list[ChainStep], now: dt.datetime) -> None:
     if not chain:
         raise ValidationFailed("หน่วยงานยังไม่ได้กำหนดสายการลงนาม กรุณาติดต่อผู้ดูแลระบบ")
-    problems = chain_problems([c.kind for c in chain], [c.assignee.is_active for c in chain])
+    problems = chain_problems([c.kind for c in chain], [c.assignee.is_active for c in chain],
+                              [c.group for c in chain], [c.assignee_id for c in chain])
     if "chain" in problems:
         raise ValidationFailed(f"สายการลงนามไม่ถูกต้อง: {problems['chain']} กรุณาติดต่อผู้ดูแลระบบ")
     if problems:
         raise ValidationFailed("ผู้ลงนามบางคนในสายการลงนามถูกปิดการใช้งาน กรุณาติดต่อผู้ดูแลระบบ")
     memo.round += 1
+    opening = {id(link) for link in workflow.first_stage(chain)}
     for seq, link in enumerate(chain, start=1):
         memo.steps.append(Step(
             organization_id=memo.organization_id, round=memo.round, seq=seq, title=link.title,
-            kind=link.kind, assignee_id=link.assignee_id, assignee=link.assignee,
-            status=StepStatus.PENDING if seq == 1 else StepStatus.WAITING, comment="",
+            kind=link.kind, assignee_id=link.assignee_id, assignee=link.assignee, group=link.group,
+            status=StepStatus.PENDING if id(link) in opening else StepStatus.WAITING, comment="",
         ))
     if memo.number is None:
         memo.number_year, memo.number_seq, memo.number = numbering.next_number(
@@ -63,15 +66,24 @@ def apply(
 ) -> Event:
     """Carry out `action`, already allowed by ``workflow.check`` as `rule`, and record its event.
 
-    `turn` (``workflow.turn``): in which capacity the user acts on the pending step; a
+    `turn` (``workflow.turn``): which pending step the user acts on and in which capacity; a
     stand-in's signature records the appointment it was made under, which must still be in
     force (``appointments.use``), and on whose behalf.
+
+    A forward in a group opens the next stage only when the group's last step signs; a return
+    closes the group's other pending steps as not needed, each with its own event. The memo
+    row changes with every act (``updated_at``), so two signers of one group at once meet at
+    its version: the one who flushes second is refused or retried (``memos.act``), never both
+    left thinking the other still pending.
     """
     comment = (comment or "").strip()
     chosen = validate_input(rule, action, comment, decision)
     now = utcnow()
     from_state = memo.state
-    step = memo.pending_step
+    step = workflow.turn_step(memo, turn) if turn is not None else memo.pending_step
+    if step is None and action in (Action.FORWARD, Action.RETURN, Action.ORDER):
+        step = memo.pending_step
+    skipped: list[Step] = []
     data = {"confirmed": True} if confirmed else {}
     if action is Action.SUBMIT:
         _start_round(session, memo, chain or [], now)
@@ -100,10 +112,15 @@ def apply(
                                 "position": step.assignee.position, "appointment_id": cover.appointment_id}
         if action is Action.FORWARD:
             step.status, step.decision = StepStatus.DONE, StepDecision.FORWARD
-            following = next(s for s in memo.round_steps if s.seq == step.seq + 1)
-            following.status = StepStatus.PENDING
+            steps = memo.round_steps
+            if workflow.stage_complete(steps, step):
+                for following in workflow.next_stage(steps, step):
+                    following.status = StepStatus.PENDING
         elif action is Action.RETURN:
             step.status, step.decision = StepStatus.RETURNED, StepDecision.RETURN
+            skipped = [s for s in memo.pending_steps if s is not step]
+            for other in skipped:
+                other.status = StepStatus.SKIPPED
         else:
             step.status, step.decision = StepStatus.DONE, StepDecision(chosen.value)
             memo.decision, memo.decided_at = chosen, now
@@ -116,12 +133,35 @@ def apply(
     elif action is Action.ARCHIVE:
         memo.archived_at = now
     memo.state = rule.to
+    memo.updated_at = now  # every act changes the memo row: its version guards the race
     _point_at_pending(memo)
     if chosen is not None:
         data["decision"] = chosen.value
-    return audit.record_event(
+    event = audit.record_event(
         session, organization_id=memo.organization_id, memo=memo, actor=user, action=action.value,
         from_state=from_state.value, to_state=memo.state.value, round=memo.round or None,
         step=step.seq if step is not None and action is not Action.SUBMIT else None,
         comment=comment, data=data, at=now,
     )
+    # The group's other pending steps, closed as not needed: their events follow the return's
+    # once it is final (close_skipped, after the signature joins the return's event).
+    session.info.setdefault("closed_steps", []).extend((memo, other.seq, other.assignee_id, step.seq)
+                                                       for other in skipped)
+    return event
+
+
+def close_skipped(session: Session, memo: Memo, user, at: dt.datetime | None = None) -> None:
+    """Record one ``close_step`` event for each step a return closed as not needed.
+
+    Called once the return's own event is final (its signature recomputes its hash), so that
+    these link to it.
+    """
+    pending = session.info.pop("closed_steps", [])
+    for closed_memo, seq, assignee_id, by_step in pending:
+        if closed_memo is not memo:
+            continue
+        audit.record_event(
+            session, organization_id=memo.organization_id, memo=memo, actor=user, action="close_step",
+            from_state=memo.state.value, to_state=memo.state.value, round=memo.round, step=seq,
+            data={"reason": "returned", "by_step": by_step, "assignee_id": assignee_id}, at=at or utcnow(),
+        )

@@ -30,13 +30,23 @@ from ..models import (
     Role,
     Step,
     StepKind,
+    StepStatus,
     User,
 )
 from ..notifications import service as notifications
 from ..numbers import parse_id
 from ..thai import utcnow
 from ..transaction import conflicts_as_409
-from . import accounts, anchors, appointments, audit, documents, search, security_log
+from . import (
+    accounts,
+    anchors,
+    appointments,
+    audit,
+    chains,
+    documents,
+    search,
+    security_log,
+)
 from . import chain as chain_service
 from .text import clean_text
 
@@ -46,7 +56,11 @@ TEXT_FIELDS = ("department", "subject", "addressee", "closing")
 _LONG_RUN = re.compile(r"\S{" + str(limits.RUN_CHARS_MAX + 1) + ",}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  #: YYYY-MM-DD only, never 20240101
 MEMO_CONFLICT = "มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่"
-WRITABLE = ("department", "date", "subject", "addressee", "sections", "closing")
+WRITABLE = ("department", "date", "subject", "addressee", "sections", "closing", "category", "amount")
+CATEGORY_MAX = 100
+#: A signer of the same group acting at the same moment: the act is tried again on the memo as
+#: it is then (parallel opinions), at most this many times in all.
+PARALLEL_ATTEMPTS = 3
 
 
 def _clean_text(value, field: str, limit: int, errors: dict, required: bool = True) -> str | None:
@@ -74,6 +88,8 @@ def validate_fields(data: dict, *, partial: bool = False, current: dict | None =
     for field in WRITABLE:
         if partial and field not in data:
             continue
+        if field in ("category", "amount") and field not in data:
+            continue  # optional: a memo without them takes the default chain
         value = data.get(field)
         if field == "date":
             if isinstance(value, dt.date):
@@ -88,6 +104,10 @@ def validate_fields(data: dict, *, partial: bool = False, current: dict | None =
                 errors["date"] = "วันที่อยู่นอกช่วงที่รับได้"
         elif field == "sections":
             clean["sections"] = _clean_sections(value, errors)
+        elif field == "category":
+            clean["category"] = _clean_text(value, field, CATEGORY_MAX, errors, required=False)
+        elif field == "amount":
+            clean["amount"] = chains.parse_amount(value, "amount", errors)
         else:
             clean[field] = _clean_text(value, field, LIMITS[field], errors)
     if not errors:
@@ -159,6 +179,20 @@ def default_addressee(org, chain=None) -> str:
 def default_department(user: User) -> str:
     """ส่วนราชการ of a new memo: the writer's own division, else their organisation's name."""
     return (user.division or "").strip() or user.organization.name
+def _chain_choice(session: Session, organization_id: int, data: dict, clean: dict) -> None:
+    """The author's chosen chain (``chain_id``: an active chain of their organisation, or null)."""
+    if "chain_id" not in data:
+        return
+    value = data["chain_id"]
+    if value is None or value == "":
+        clean["chain_id"] = None
+        return
+    chain_id = value if isinstance(value, int) and not isinstance(value, bool) else parse_id(str(value))
+    chain = session.get(chains.Chain, chain_id) if chain_id is not None else None
+    if chain is None or chain.organization_id != organization_id or not chain.active:
+        raise ValidationFailed("ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ",
+                               {"chain_id": "ไม่พบสายการลงนามนี้ หรือสายนี้ปิดใช้งานแล้ว"})
+    clean["chain_id"] = chain.id
 
 
 def create_memo(session: Session, author: User, data: dict) -> Memo:
@@ -169,6 +203,7 @@ def create_memo(session: Session, author: User, data: dict) -> Memo:
     if "addressee" not in data:
         data["addressee"] = default_addressee(author.organization)
     clean = validate_fields(data)
+    _chain_choice(session, author.organization_id, data, clean)
     memo = Memo(organization_id=author.organization_id, author=author, author_id=author.id,
                 state=MemoState.DRAFT, **clean)
     session.add(memo)
@@ -194,6 +229,8 @@ def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_v
         raise VersionMismatch("มีผู้แก้ไขหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่")
     clean = validate_fields(data, partial=True, current={
         **{f: getattr(memo, f) for f in TEXT_FIELDS}, "sections": memo.sections or []})
+    _chain_choice(session, memo.organization_id, data, clean)
+    clean = {k: v for k, v in clean.items() if k not in ("category", "amount", "chain_id") or getattr(memo, k) != v}
     for key, value in clean.items():
         setattr(memo, key, value)
     if clean:
@@ -207,8 +244,10 @@ def update_memo(session: Session, memo: Memo, user: User, data: dict, expected_v
 
 
 def org_chain(session: Session, organization_id: int) -> list[ChainStep]:
+    """The steps of the organisation's default chain."""
     return list(session.scalars(
-        sa.select(ChainStep).where(ChainStep.organization_id == organization_id)
+        sa.select(ChainStep).join(chains.Chain, chains.Chain.id == ChainStep.chain_id)
+        .where(ChainStep.organization_id == organization_id, chains.Chain.is_default)
         .options(selectinload(ChainStep.assignee)).order_by(ChainStep.position)
     ))
 
@@ -230,13 +269,17 @@ def hold(session: Session, memo: Memo, expected_version: int | None = None) -> N
         raise Conflict(MEMO_CONFLICT)
 
 
-def chain_for(session: Session, memo: Memo) -> list[ChainStep]:
-    """The chain a submission of this memo would copy: who will sign it, in order.
+def chain_for(session: Session, memo: Memo, chain_id=None) -> list[ChainStep]:
+    """Who would sign this memo, in order, if it were submitted now: the steps of the chain chosen
+    (``chain_id`` or the memo's), or of the only one that applies; empty while a choice among
+    several is still to be made, or none applies (submission then says why).
 
-    The one place that says which chain a memo goes up (submission and the author's
-    preview of the signers both ask here).
+    Submission itself takes its chain from :func:`chains.resolve`, as this does.
     """
-    return org_chain(session, memo.organization_id)
+    try:
+        return list(chains.resolve(session, memo, chain_id).steps)
+    except ValidationFailed:
+        return []
 
 
 def check_action(session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
@@ -272,6 +315,7 @@ def _confirm_with_input(user: User, password: str | None, rule, chosen, comment:
 def act(
     session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
     decision: str | None = None, password: str | None = None, expected_version: int | None = None,
+    chain_id=None,
 ) -> Memo:
     """Take one chain action: guard, confirm the signature, apply, freeze the PDF on the order.
 
@@ -279,8 +323,37 @@ def act(
     the memo's version and row lock (:func:`hold`), then the rulebook (whose turn, which
     state), then the password (argon2, ~25 ms), then the step's signature, and the PDF last.
     Flushes so that a concurrent change of the same memo fails here (version check) and is
-    reported as a 409, leaving nothing recorded.
+    reported as a 409, leaving nothing recorded. `chain_id`: at submission, the chain the
+    author chose among those that apply (``chains.resolve``).
+
+    Parallel opinions: when several steps are pending, two of their signers may act at once;
+    the one who loses the race at the memo's version is tried again on the memo as it is now
+    (``PARALLEL_ATTEMPTS``), so both signatures count and exactly one of them opens the next
+    stage -- or the second is refused for what really happened (the memo was returned).
     """
+    from ..errors import Conflict
+
+    memo_id = memo.id
+    parallel = memo.state is MemoState.IN_REVIEW and len(memo.pending_steps) > 1
+    for attempt_no in range(1, PARALLEL_ATTEMPTS + 1):
+        try:
+            return _act(session, memo, user, action, comment=comment, decision=decision, password=password,
+                        expected_version=expected_version, chain_id=chain_id)
+        except Conflict:
+            if not parallel or attempt_no == PARALLEL_ATTEMPTS:
+                raise
+            # conflicts_as_409 rolled back: read the memo again as the other signer left it.
+            memo = session.get(Memo, memo_id, populate_existing=True)
+            if memo is None:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _act(
+    session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
+    decision: str | None = None, password: str | None = None, expected_version: int | None = None,
+    chain_id=None,
+) -> Memo:
     chosen = workflow.parse_action(action)
     if not isinstance(comment, str) or (decision is not None and not isinstance(decision, str)):
         raise ValidationFailed("ข้อมูลไม่ถูกต้อง", {"comment": "ต้องเป็นข้อความ"})
@@ -299,11 +372,18 @@ def act(
         confirmed = True
     else:
         workflow.validate_input(rule, chosen, comment.strip(), decision)
-    chain = chain_for(session, memo) if chosen is workflow.Action.SUBMIT else None
+    chain = None
+    if chosen is workflow.Action.SUBMIT:
+        taken = chains.resolve(session, memo, chain_id)
+        memo.chain_id, memo.chain_version = taken.id, taken.version
+        chain = list(taken.steps)
     with conflicts_as_409(session, MEMO_CONFLICT):
         event = chain_service.apply(session, memo, user, chosen, rule, comment=comment,
                                     decision=decision, chain=chain, confirmed=confirmed, turn=turn)
         key = signatures.sign_step(session, memo, user, password, event) if confirmed else None
+        if chosen is workflow.Action.RETURN:
+            session.flush()  # the return's event, final, is the one the closed steps' events link to
+            chain_service.close_skipped(session, memo, user, event.at)
         if memo.state is MemoState.DECIDED:
             signatures.seal_document(session, memo, documents.freeze(session, memo), key)
             anchors.anchor_after_commit(session, memo.organization_id)
@@ -400,12 +480,22 @@ def _waiting_branches(user: User) -> list[tuple]:
 
 
 def _branches(org_id, user_id, day, records: bool) -> list[tuple]:
-    """The branches from values or bound parameters (see :func:`_inbox_statement`)."""
+    """The branches from values or bound parameters (see :func:`_inbox_statement`).
+
+    Parallel opinions: the memo points at its first pending step; the other steps of a group
+    pending together are found among the steps, for their assignees and their stand-ins. A
+    memo may answer two branches (a group's two steps): the branches are merged with UNION.
+    """
     org = Memo.organization_id == org_id
+    in_review = Memo.state == MemoState.IN_REVIEW
+    holders = appointments.covered_holders_of(org_id, user_id, day)
+    grouped = sa.select(Step.memo_id).where(
+        Step.organization_id == org_id, Step.status == StepStatus.PENDING, Step.group.is_not(None))
     branches = [
-        (sa.and_(org, Memo.pending_assignee_id == user_id, Memo.state == MemoState.IN_REVIEW), Memo.updated_at),
-        (sa.and_(org, Memo.pending_assignee_id.in_(appointments.covered_holders_of(org_id, user_id, day)),
-                 Memo.state == MemoState.IN_REVIEW), Memo.updated_at),
+        (sa.and_(org, Memo.pending_assignee_id == user_id, in_review), Memo.updated_at),
+        (sa.and_(org, Memo.pending_assignee_id.in_(holders), in_review), Memo.updated_at),
+        (sa.and_(org, in_review, Memo.id.in_(grouped.where(Step.assignee_id == user_id))), Memo.updated_at),
+        (sa.and_(org, in_review, Memo.id.in_(grouped.where(Step.assignee_id.in_(holders)))), Memo.updated_at),
         (sa.and_(org, Memo.author_id == user_id, Memo.state == MemoState.RETURNED), Memo.updated_at),
     ]
     if records:
@@ -429,7 +519,7 @@ def _ranked(branches: list[tuple], keep=None, limit=None, offset=None):
         if keep is not None:
             part = part.order_by(since.desc(), Memo.id.desc()).limit(keep)
         parts.append(sa.select(part.subquery()))
-    top = sa.union_all(*parts).subquery("waiting")
+    top = sa.union(*parts).subquery("waiting")  # a memo two branches find is one item
     ranked = sa.select(top.c.id, top.c.since).order_by(top.c.since.desc(), top.c.id.desc())
     if limit is not None:
         ranked = ranked.limit(limit).offset(offset)
@@ -444,12 +534,9 @@ def _ranked(branches: list[tuple], keep=None, limit=None, offset=None):
 
 
 def _summed_counts(branches: list[tuple]):
-    counts = [sa.select(sa.func.count()).select_from(Memo).where(condition).scalar_subquery()
-              for condition, _since in branches]
-    total = counts[0]
-    for count in counts[1:]:
-        total = total + count
-    return sa.select(total)
+    """How many memos the branches find, each once (each branch still on its own index)."""
+    ids = sa.union(*[sa.select(Memo.id).where(condition) for condition, _since in branches]).subquery("waiting")
+    return sa.select(sa.func.count()).select_from(ids)
 
 
 _INBOX_PARAMS = ("inbox_org", "inbox_user", "inbox_day")

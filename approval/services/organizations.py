@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .. import signatures, workflow
+from .. import signatures
 from ..errors import ValidationFailed
-from ..models import ChainStep, Organization, Role, StepKind, User
+from ..models import Chain, ChainStep, Organization, Role, User
 from ..numbers import parse_id
 from ..thai import utcnow
 from . import accounts, audit, sessions
@@ -38,6 +38,9 @@ def create_org(session: Session, *, name: str, district: str, province: str, pre
     session.add(org)
     session.flush()
     signatures.organization_created(session, org)
+    from . import chains
+
+    chains.ensure_default(session, org)
     return org
 
 
@@ -101,33 +104,15 @@ def create_user(
 
 def set_chain(session: Session, org: Organization, links: list[tuple[str, str, User]],
               actor: User | None = None) -> list[ChainStep]:
-    """Replace the organisation's chain; memos in flight keep the copy they were submitted with.
+    """Save the organisation's default chain as a new version; memos in flight keep the copy
+    they were submitted with. `links`: (title, kind, assignee), one step each, none in a group.
 
     A chain names positions' holders only: who signs in their stead is an appointment
     (services.appointments), decided when the step is signed.
     """
-    errors = workflow.chain_problems(
-        [StepKind(kind) for _, kind, _ in links],
-        [assignee.organization_id == org.id and assignee.is_active for _, _, assignee in links])
-    for i, (title, _, _) in enumerate(links):
-        if not _nfc(title) or len(_nfc(title)) > 200:
-            errors[f"chain.{i}.title"] = "กรุณากรอกหัวข้อ (ไม่เกิน 200 ตัวอักษร)"
-    if errors:
-        raise ValidationFailed("สายการลงนามไม่ถูกต้อง", errors)
-    session.execute(sa.delete(ChainStep).where(ChainStep.organization_id == org.id))
-    session.flush()
-    steps = []
-    for position, (title, kind, assignee) in enumerate(links, start=1):
-        step = ChainStep(organization_id=org.id, position=position, title=_nfc(title), kind=StepKind(kind),
-                         assignee_id=assignee.id, assignee=assignee)
-        session.add(step)
-        steps.append(step)
-    session.flush()
-    session.expire(org, ["chain"])
-    if actor is not None:
-        audit.record_event(session, organization_id=org.id, memo=None, actor=actor, action="admin.set_chain",
-                           data={"steps": [[s.title, s.kind.value, s.assignee_id] for s in steps]}, at=utcnow())
-    return steps
+    rows = [{"title": title, "kind": kind, "assignee_id": assignee.id if assignee is not None else None,
+             "group": None} for title, kind, assignee in links]
+    return set_chain_rows(session, org, rows, actor=actor)
 
 
 # --- administration: settings, people, signatures ----------------------------------------
@@ -295,9 +280,10 @@ def end_sessions(session: Session, user: User, actor: User | None = None) -> int
 
 
 def in_chain(session: Session, user: User) -> bool:
-    """Whether the person is an assignee of their organisation's current chain."""
-    return session.scalar(sa.select(ChainStep.id).where(ChainStep.organization_id == user.organization_id,
-                                                        ChainStep.assignee_id == user.id).limit(1)) is not None
+    """Whether the person is an assignee of one of their organisation's active chains."""
+    return session.scalar(sa.select(ChainStep.id).join(Chain, Chain.id == ChainStep.chain_id).where(
+        ChainStep.organization_id == user.organization_id, ChainStep.assignee_id == user.id,
+        Chain.active).limit(1)) is not None
 
 
 def generate_password(username: str = "") -> str:
@@ -347,22 +333,12 @@ def set_signature(session: Session, user: User, data: bytes | None, actor: User 
 
 def set_chain_rows(session: Session, org: Organization, rows: list[dict], actor: User | None = None
                    ) -> list[ChainStep]:
-    """set_chain from the editor's rows {"title", "kind", "assignee_id"}.
+    """Save the default chain's steps from the editor's rows {"title", "kind", "assignee_id", "group"}.
 
     An assignee id that is not a person of this organisation is a field error, like an inactive one.
     """
-    errors, links = {}, []
-    for i, row in enumerate(rows):
-        kind = row.get("kind")
-        if kind not in (StepKind.OPINION.value, StepKind.ORDER.value):
-            errors[f"chain.{i}.kind"] = "กรุณาเลือกประเภทขั้น"
-            continue
-        assignee_id = parse_id(str(row.get("assignee_id") or ""))
-        assignee = session.get(User, assignee_id) if assignee_id is not None else None
-        if assignee is None or assignee.organization_id != org.id:
-            errors[f"chain.{i}.assignee"] = "ผู้ลงนามต้องเป็นผู้ใช้ที่ใช้งานอยู่ของหน่วยงานนี้"
-            continue
-        links.append((row.get("title") or "", kind, assignee))
-    if errors:
-        raise ValidationFailed("สายการลงนามไม่ถูกต้อง", errors)
-    return set_chain(session, org, links, actor=actor)
+    from . import chains
+
+    default = chains.ensure_default(session, org)
+    chain = chains.save_chain(session, org, {"steps": [dict(r) for r in rows]}, chain=default, actor=actor)
+    return list(chain.steps)

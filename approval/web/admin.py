@@ -39,9 +39,10 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import AppForm, FieldList
 from ..labels import STEP_KIND_LABELS
-from ..models import ROLE_LABELS, Event, Role, StepKind, User
+from ..models import ROLE_LABELS, Chain, Event, Role, StepKind, User
 from ..numbers import parse_id, parse_index
 from ..services import appointments as appointment_service
+from ..services import chains as chain_service
 from ..services import images, organizations, security_log, sessions
 from ..thai import BANGKOK
 from ..transaction import commit
@@ -132,6 +133,7 @@ class ChainRowForm(Form):
     title = StringField("หัวข้อ")
     kind = StringField("ประเภท")
     assignee_id = StringField("ผู้ลงนาม")
+    group = StringField("ลงนามพร้อมกัน (กลุ่ม)")
 
 
 class ChainForm(AppForm):
@@ -140,11 +142,33 @@ class ChainForm(AppForm):
     #: Without JavaScript the row buttons post "add", "remove:N", "up:N", "down:N" or "preview".
     chain_cmd = StringField()
 
+    #: Which chain: "" the default one, "new" a new one, else its id.
+    chain_ref = StringField()
+    name = StringField("ชื่อสายการลงนาม")
+    category = StringField("ประเภทหนังสือ")
+    active = BooleanField("ใช้งาน")
+    amount_at_least = StringField("จำนวนเงินตั้งแต่ (บาท)")
+    amount_below = StringField("จำนวนเงินต่ำกว่า (บาท)")
+    division = StringField("ส่วนราชการของผู้เสนอ")
+
     def rows(self) -> list[dict]:
         """The editor's rows as plain dicts."""
         return [{"title": e.form.title.data or "", "kind": e.form.kind.data or "",
-                 "assignee_id": e.form.assignee_id.data or ""}
+                 "assignee_id": e.form.assignee_id.data or "", "group": (e.form.group.data or "").strip()}
                 for e in self.steps]
+
+    def chain_data(self, posted) -> dict:
+        """The chain's fields as the service takes them; the fields not on the page stay as they are."""
+        data: dict = {"steps": self.rows()}
+        for key in ("name", "category"):
+            if key in posted:
+                data[key] = getattr(self, key).data or ""
+        if "active_shown" in posted:
+            data["active"] = bool(self.active.data)
+        if any(key in posted for key in ("amount_at_least", "amount_below", "division")):
+            data["conditions"] = {key: (getattr(self, key).data or "").strip() or None
+                                  for key in ("amount_at_least", "amount_below", "division")}
+        return data
 
 
 # --- access -------------------------------------------------------------------------------
@@ -458,15 +482,41 @@ def preview_blocks(rows: list[dict], people: dict[int, User]) -> list[dict]:
     for row in rows:
         person = people.get(parse_id(str(row.get("assignee_id") or "")))
         blocks.append({"title": row.get("title") or "", "kind": row.get("kind") or "",
+                       "group": str(row.get("group") or "").strip(),
                        "full_name": person.full_name if person else "……………………",
                        "position": person.position if person else "",
                        "has_signature": bool(person and person.signature_png), "user_id": person.id if person else None})
     return blocks
 
 
+def _chain_fields(chain: Chain | None) -> dict:
+    """What the editor's chain fields show for a saved chain (or a new one)."""
+    if chain is None:
+        return {"ref": "new", "name": "", "category": "", "active": True, "is_default": False,
+                "amount_at_least": "", "amount_below": "", "division": "", "version": None}
+    conditions = chain.conditions or {}
+    return {"ref": str(chain.id), "name": chain.name, "category": chain.category or "", "active": chain.active,
+            "is_default": chain.is_default, "amount_at_least": conditions.get("amount_at_least") or "",
+            "amount_below": conditions.get("amount_below") or "", "division": conditions.get("division") or "",
+            "version": chain.version}
+
+
+def _posted_fields(form: ChainForm, chain: Chain | None) -> dict:
+    """The chain fields as posted (shown again after a command or a refusal)."""
+    fields = _chain_fields(chain)
+    posted = request.form
+    for key in ("name", "category", "amount_at_least", "amount_below", "division"):
+        if key in posted:
+            fields[key] = getattr(form, key).data or ""
+    if "active_shown" in posted:
+        fields["active"] = bool(form.active.data)
+    return fields
+
+
 @bp.route("/chain", methods=["GET", "POST"])
 def chain():
-    """The signing chain editor with its print preview."""
+    """The signing chains: the list, and the editor of one (its fields, conditions, steps and groups)
+    with its print preview. ``?id=N`` edits chain N, ``?new=1`` a new one; the default chain otherwise."""
     admin = _require(Role.ADMIN)
     org = admin.organization
     members = list(db.session.scalars(sa.select(User).where(User.organization_id == org.id)
@@ -475,23 +525,39 @@ def chain():
     form = ChainForm()
     errors: dict[str, str] = {}
     status = 200
+    ref = (request.form.get("chain_ref") if request.method == "POST" else None) or \
+        ("new" if request.args.get("new") else request.args.get("id", ""))
+    if ref == "new":
+        current = None
+    elif ref:
+        try:
+            current = chain_service.get_chain(db.session, admin, ref)
+        except DomainError:
+            abort(404)
+    else:
+        current = chain_service.ensure_default(db.session, org)
     if request.method == "GET":
-        rows = [{"title": s.title, "kind": s.kind.value, "assignee_id": str(s.assignee_id)} for s in org.chain]
+        rows = [{"title": s.title, "kind": s.kind.value, "assignee_id": str(s.assignee_id),
+                 "group": str(s.group) if s.group is not None else ""} for s in (current.steps if current else [])]
+        fields = _chain_fields(current)
     elif not form.validate_on_submit():
         abort(400)
     elif form.chain_cmd.data:
-        rows = _apply_chain_command(form, form.chain_cmd.data)
+        rows, fields = _apply_chain_command(form, form.chain_cmd.data), _posted_fields(form, current)
     else:
-        rows = form.rows()
+        rows, fields = form.rows(), _posted_fields(form, current)
         with attempt() as work:
-            organizations.set_chain_rows(db.session, org, rows, actor=admin)
+            saved = chain_service.save_chain(db.session, org, form.chain_data(request.form), chain=current,
+                                             actor=admin)
+            saved_id, is_default = saved.id, saved.is_default
         if work.failed:
             errors, status = work.error.fields, work.error.status
         else:
             flash("บันทึกสายการลงนามแล้ว หนังสือที่เสนอไปก่อนหน้านี้ยังใช้สายการลงนามเดิม", "success")
-            return redirect(url_for("admin.chain"))
+            return redirect(url_for("admin.chain") if is_default else url_for("admin.chain", id=saved_id))
     return render_template(
-        "admin/chain.html", form=form, rows=rows, errors=errors,
+        "admin/chain.html", form=form, rows=rows, errors=errors, fields=fields,
+        chains=chain_service.chains_of(db.session, org.id), categories=chain_service.CATEGORIES,
         assignees=[u for u in members if u.is_active], people=people, kind_labels=STEP_KIND_LABELS,
         blocks=preview_blocks(rows, people),
         max_rows=form.steps.max_entries), status

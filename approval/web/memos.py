@@ -23,9 +23,10 @@ from ..forms import ActionForm, MemoForm
 from ..labels import ACTION_DONE
 from ..models import MemoState
 from ..notifications.service import WAITING_LABELS
-from ..numbers import parse_index
+from ..numbers import parse_id, parse_index
 from ..plan_report import service as plan_service
 from ..services import appointments, documents
+from ..services import chains as chain_service
 from ..services import memos as memo_service
 from ..writing import service as writing
 from .auth import end_current_session
@@ -113,8 +114,14 @@ def _render_form(form: MemoForm, memo=None, errors=None, status=200, chosen_temp
     templates = writing.list_templates(db.session, user.organization_id) if memo is None else []
     return render_template("memos/form.html", form=form, memo=memo, errors=errors,
                            be_date=thai.thai_date(day) if day else "", date_hint=thai.BE_DATE_HINT,
-                           memo_templates=templates, chosen_template=chosen_template,
+                           memo_templates=templates, chosen_template=chosen_template, categories=_categories(),
                            return_notice=writing.return_notice(memo) if memo is not None else None), status
+
+
+def _categories() -> list[str]:
+    """The categories offered: the organisation's chains' and the usual ones."""
+    own = [c.category for c in chain_service.chains_of(db.session, _user().organization_id) if c.category]
+    return list(dict.fromkeys([*own, *chain_service.CATEGORIES]))
 
 
 def _form_date(form: MemoForm) -> tuple[dt.date | None, str | None]:
@@ -168,7 +175,8 @@ def edit(memo_id: int):
         form = MemoForm(data={
             "department": memo.department, "date": thai.be_date_text(memo.date), "subject": memo.subject,
             "addressee": memo.addressee, "sections": memo.sections or [{"title": "", "body": ""}],
-            "closing": memo.closing, "version": str(memo.version),
+            "closing": memo.closing, "version": str(memo.version), "category": memo.category or "",
+            "amount": chain_service.money_text(memo.amount) or "",
         })
         return _render_form(form, memo)
     form = MemoForm()
@@ -197,6 +205,12 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
     if pending is not None:  # who may act now and who covers the assignee: one query
         standing, covers = appointments.standing_and_covering(db.session, user, [pending.assignee_id])
     allowed = [a.value for a in workflow.allowed_actions(memo, user, standing)]
+    if pending is not None and len(memo.pending_steps) > 1:  # a group: who covers each of them
+        covers = appointments.covering(db.session, [s.assignee_id for s in memo.pending_steps])
+    my_turn = workflow.turn(memo, user, standing)
+    pending = workflow.turn_step(memo, my_turn) or pending  # a group: the step that is this user's
+    options = chain_service.applicable(db.session, memo) if "submit" in allowed else []
+    chosen = action_form.chain_id.data if action_form is not None and action_form.chain_id.data else memo.chain_id
     plan_summary = None
     if memo.plan_report is not None:
         plan_summary = plan_service.summary(memo.plan_report, memo.organization)
@@ -208,9 +222,10 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
         # A step not signed in a round that has ended (returned, withdrawn) was never reached.
         "live_round": live_round,
         "pending": pending, "pending_since": _pending_since(memo) if pending is not None else None,
-        "covers": covers, "my_turn": workflow.turn(memo, user, standing),
-        # Who will sign, in order: shown to the author before submitting.
-        "signers": memo_service.chain_for(db.session, memo) if "submit" in allowed else [],
+        "covers": covers, "my_turn": my_turn,
+        # Who will sign, in order: shown to the author before submitting (the chosen or only chain).
+        "signers": memo_service.chain_for(db.session, memo, chosen) if "submit" in allowed else [],
+        "chain_options": options, "chosen_chain_id": parse_id(str(chosen)) if chosen else None,
         "form": action_form or ActionForm(),
         "action_errors": action_errors or {}, "failed_action": failed_action, "confirming": confirming,
         "needs_password": bool(memo.organization.setting("require_signing_password")),
@@ -268,7 +283,8 @@ def action(memo_id: int):
     else:
         with attempt() as work:
             memo_service.act(db.session, memo, _user(), name, comment=form.comment.data or "",
-                             decision=form.decision.data or None, password=form.password.data or None)
+                             decision=form.decision.data or None, password=form.password.data or None,
+                             chain_id=form.chain_id.data or None)
     if work.failed:
         exc = work.error
         if getattr(exc, "ends_session", False):  # too many wrong confirmations: sign in again

@@ -37,7 +37,7 @@
 
   function field(row, name) { return row.querySelector("[data-chain-field='" + name + "']"); }
 
-  function block(title, name, position) {
+  function block(title, name, position, group) {
     var div = document.createElement("div");
     div.className = "sig-block";
     div.setAttribute("data-preview-block", "");
@@ -46,6 +46,11 @@
       if (cls) { el.className = cls; }
       el.textContent = text;
       return el;
+    }
+    if (group) {
+      var marker = p("small text-muted mb-0", "ลงนามพร้อมกัน กลุ่ม " + thaiDigits(group));
+      marker.setAttribute("data-preview", "group");
+      div.appendChild(marker);
     }
     div.appendChild(p("sig-heading", title));
     div.appendChild(p("sig-dots", ".............................................................................."));
@@ -75,7 +80,8 @@
       var option = select && select.options[select.selectedIndex];
       var name = option && option.value ? (option.getAttribute("data-full-name") || option.textContent) : "……………………";
       var position = option && option.value ? (option.getAttribute("data-position") || "") : "";
-      preview.appendChild(block(field(row, "title").value, name, position));
+      var group = field(row, "group");
+      preview.appendChild(block(field(row, "title").value, name, position, group ? group.value.trim() : ""));
     });
   }
 
