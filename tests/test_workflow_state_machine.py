@@ -125,13 +125,13 @@ def expected(m: Model, actor: str, action: str, comment: str, decision: str | No
         return NotYourTurn
     if action == "withdraw" and m.signed:
         return InvalidTransition
+    text = comment.strip()
+    invalid = ((action in ("forward", "return") and not text)
+               or (action == "order" and (decision is None or (decision == "other" and not text))))
+    if invalid:  # with a wrong password too: one answer names both (issue 21)
+        return ValidationFailed
     if action in SIGNING and password != PASSWORD:
         return ConfirmationFailed
-    text = comment.strip()
-    if action in ("forward", "return") and not text:
-        return ValidationFailed
-    if action == "order" and (decision is None or (decision == "other" and not text)):
-        return ValidationFailed
     return None
 
 
