@@ -252,7 +252,7 @@ def org_chain(session: Session, organization_id: int) -> list[ChainStep]:
     ))
 
 
-def hold(session: Session, memo: Memo, expected_version: int | None = None) -> None:
+def hold(session: Session, memo: Memo, expected_version: int | None = None, *, wait: bool = False) -> None:
     """The memo's row for this action, or a refusal before anything costly is done.
 
     ``expected_version`` (the API's If-Match): stale -> VersionMismatch (412). Then the row is
@@ -260,11 +260,15 @@ def hold(session: Session, memo: Memo, expected_version: int | None = None) -> N
     version compared with the one loaded: a row changed meanwhile, or held by another action
     in flight, is a race lost -> Conflict (409) at once -- not after the password check, the
     signature and the PDF that the action would otherwise pay for and then roll back.
+
+    ``wait``: a memo with a group of steps pending together, whose signers legitimately act at
+    once -- the row is waited for (not refused at once), so the second signer then sees the
+    first's version and is tried again on it (:func:`act`).
     """
     if expected_version is not None and expected_version != memo.version:
         raise VersionMismatch("มีผู้ดำเนินการกับหนังสือนี้ไปก่อนแล้ว กรุณาโหลดใหม่")
     with conflicts_as_409(session, MEMO_CONFLICT):
-        current = session.scalar(sa.select(Memo.version).where(Memo.id == memo.id).with_for_update(nowait=True))
+        current = session.scalar(sa.select(Memo.version).where(Memo.id == memo.id).with_for_update(nowait=not wait))
     if current != memo.version:
         raise Conflict(MEMO_CONFLICT)
 
@@ -338,12 +342,14 @@ def act(
     for attempt_no in range(1, PARALLEL_ATTEMPTS + 1):
         try:
             return _act(session, memo, user, action, comment=comment, decision=decision, password=password,
-                        expected_version=expected_version, chain_id=chain_id)
+                        expected_version=expected_version, chain_id=chain_id, wait_for_row=parallel)
         except Conflict:
             if not parallel or attempt_no == PARALLEL_ATTEMPTS:
                 raise
-            # conflicts_as_409 rolled back: read the memo again as the other signer left it.
-            memo = session.get(Memo, memo_id, populate_existing=True)
+            # Read the memo again, steps and all, as the other signer left it: a rollback (ours,
+            # if conflicts_as_409 has not done it) ends the transaction and expires everything.
+            session.rollback()
+            memo = session.get(Memo, memo_id)
             if memo is None:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
@@ -352,12 +358,12 @@ def act(
 def _act(
     session: Session, memo: Memo, user: User, action: str, *, comment: str = "",
     decision: str | None = None, password: str | None = None, expected_version: int | None = None,
-    chain_id=None,
+    chain_id=None, wait_for_row: bool = False,
 ) -> Memo:
     chosen = workflow.parse_action(action)
     if not isinstance(comment, str) or (decision is not None and not isinstance(decision, str)):
         raise ValidationFailed("ข้อมูลไม่ถูกต้อง", {"comment": "ต้องเป็นข้อความ"})
-    hold(session, memo, expected_version)
+    hold(session, memo, expected_version, wait=wait_for_row)
     # Whose turn a pending step is depends on the appointments in force today (acting officials).
     standing = appointments.standing(session, user) if memo.state is MemoState.IN_REVIEW else workflow.NO_STANDING
     rule = workflow.check(memo, user, chosen, standing)
