@@ -124,7 +124,7 @@ class Watch:
             self.problems.append(f"console error: {msg.text}")
 
     def _failed(self, request):
-        if request.url.endswith("/favicon.svg") and request.failure == "net::ERR_ABORTED":
+        if request.url.split("?")[0].endswith("/favicon.svg") and request.failure == "net::ERR_ABORTED":
             return  # the icon's fetch is dropped when the test navigates on before it lands
         self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
 

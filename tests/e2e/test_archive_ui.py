@@ -70,7 +70,7 @@ def _import(s, file: Path) -> None:
 def test_a_bad_plan_file_shows_its_errors_first(as_user, server, tmp_path):
     legal = as_user("legal")
     page = legal.page
-    memo = _memo(server, "รายงานผลการดำเนินการตามแผนป้องกันการทุจริต (ทดสอบนำเข้าผิด)")
+    memo = _memo(server, "ทดสอบนำเข้าผิด: แผนป้องกันการทุจริต")  # not the reference memo's words (test_chain finds it by them)
     legal.goto(f"/memos/{memo['id']}/plan-report")
     _import(legal, DEMO_CSV)  # a good file first: the stored report has warnings
     assert "นำเข้ารายการโครงการ ๔๙ รายการแล้ว" in page.locator(".alert-success").inner_text()

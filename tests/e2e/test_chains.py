@@ -29,7 +29,7 @@ def _step(page, i: int, title: str, kind: str, assignee: str, group: str = "") -
 def _new_memo(s, subject: str, amount: str) -> str:
     s.goto("/memos/new")
     page = s.page
-    page.get_by_label("เรื่อง").fill(subject)
+    page.get_by_label("เรื่อง", exact=True).fill(subject)
     page.get_by_label("เรียน").fill("นายกองค์การบริหารส่วนตำบลขอนหาด")
     page.locator("#sections-0-title").fill("ข้อเท็จจริง")
     page.locator("#sections-0-body").fill("ขออนุมัติจัดซื้อตามรายละเอียดที่แนบมา")

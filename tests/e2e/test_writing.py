@@ -57,8 +57,11 @@ def test_template_untitled_paragraph_return_reason_and_changes(as_user):
     assert head.page.locator("#changes").count() == 0  # the first round: nothing to compare yet
     form = head.page.locator("form.action-form:has(input[name=action][value=return])")
     form.locator("textarea[name=comment]").fill(REASON)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.get_by_role("button", name="ส่งคืนแก้ไข").click()
+    form.get_by_role("button", name="ส่งคืนแก้ไข").click()  # the reason is checked first
+    head.page.wait_for_load_state("load")
+    confirm = head.page.locator("form.return-confirm")
+    confirm.locator("input[name=password]").fill(PASSWORD)
+    confirm.get_by_role("button", name="ยืนยันการส่งคืน").click()
     head.page.wait_for_load_state("load")
     _flash(head.page, "ส่งคืนแก้ไขแล้ว")
 
