@@ -59,6 +59,7 @@ def load_config() -> dict:
         # (unset: derived from SECRET_KEY), and the folder of the exported, trusted copies.
         "AUDIT_ANCHOR_KEY": os.environ.get("AUDIT_ANCHOR_KEY") or None,
         "AUDIT_ANCHOR_DIR": os.environ.get("AUDIT_ANCHOR_DIR", str(INSTANCE_DIR / "anchors")),
+        "PREVIEW_CACHE_DIR": os.environ.get("PREVIEW_CACHE_DIR") or None,
         # Every body stays small (5 MB); only the attachment upload routes take more, up to
         # ATTACHMENT_MAX_BYTES plus a margin for the multipart envelope (approval.attachments).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),

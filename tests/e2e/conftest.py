@@ -48,6 +48,9 @@ def server():
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
         "STORAGE_DIR": str(workdir / "files"),
+        # the run's own anchors and previews: another run's (same ids, another database) are not ours
+        "AUDIT_ANCHOR_DIR": str(workdir / "anchors"),
+        "PREVIEW_CACHE_DIR": str(workdir / "preview-cache"),
         "SECRET_KEY": "e2e-secret-not-for-production",
         "APP_ENV": "development",
         "FLASK_DEBUG": "0",
