@@ -76,7 +76,8 @@ def test_signing_by_keyboard_with_every_error_at_once(as_user):
     assert page.evaluate("document.activeElement.id") == "password-forward"
     page.keyboard.type("not-the-password")
     head.watch.expect(422, "/action")
-    page.keyboard.press("Enter")  # submits the form from the password field
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # submits the form from the password field
     page.wait_for_load_state("load")
     form = page.locator("form.action-form:has(input[name=action][value=forward])")
     assert "กรุณากรอกความเห็น" in form.locator("#comment-forward-error").inner_text()
@@ -89,7 +90,8 @@ def test_signing_by_keyboard_with_every_error_at_once(as_user):
     page.keyboard.press("Tab")
     page.keyboard.type("wrong-again")
     head.watch.expect(403, "/action")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():  # wait for the answer, not for the page already loaded
+        page.keyboard.press("Enter")
     page.wait_for_load_state("load")
     assert page.locator("#comment-forward").input_value() == "เห็นควรเสนอ"  # kept
     assert page.locator("#password-forward").input_value() == ""  # never sent back
