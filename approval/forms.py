@@ -22,8 +22,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired
 
+from . import limits
 from .labels import DECISION_LABELS
-from .numbers import ID_MAX, INDEX_MAX, to_int
+from .numbers import ID_MAX, INDEX_MAX, parse_index, to_int
 
 REQUIRED = "กรุณากรอกข้อมูล"
 
@@ -80,6 +81,30 @@ class SectionForm(Form):
 
     title = StringField("หัวข้อ")
     body = TextAreaField("เนื้อความ")
+
+
+def apply_section_command(form) -> bool:
+    """Add, remove or move a section of a form with ``sections`` and ``section_cmd`` (the memo's
+    and the memo template's editor, without JavaScript). True when the form changed."""
+    command = form.section_cmd.data or ""
+    if not command:
+        return False
+    sections = [{"title": s.form.title.data or "", "body": s.form.body.data or ""} for s in form.sections]
+    verb, _, arg = command.partition(":")
+    index = parse_index(arg)
+    if verb == "add" and len(sections) < min(form.sections.max_entries, limits.SECTIONS_MAX):
+        sections.append({"title": "", "body": ""})
+    elif verb == "remove" and 0 <= index < len(sections) and len(sections) > 1:
+        sections.pop(index)
+    elif verb == "up" and 0 < index < len(sections):
+        sections[index - 1], sections[index] = sections[index], sections[index - 1]
+    elif verb == "down" and 0 <= index < len(sections) - 1:
+        sections[index + 1], sections[index] = sections[index], sections[index + 1]
+    while len(form.sections):
+        form.sections.pop_entry()
+    for section in sections:
+        form.sections.append_entry(section)
+    return True
 
 
 class MemoForm(AppForm):

@@ -19,11 +19,11 @@ from flask_login import current_user, login_required
 from .. import thai, workflow
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import ActionForm, MemoForm
+from ..forms import ActionForm, MemoForm, apply_section_command
 from ..labels import ACTION_DONE
 from ..models import MemoState
 from ..notifications.service import WAITING_LABELS
-from ..numbers import parse_id, parse_index
+from ..numbers import parse_id
 from ..plan_report import service as plan_service
 from ..services import appointments, documents
 from ..services import chains as chain_service
@@ -81,29 +81,6 @@ def mine():
 
 # --- writing ----------------------------------------------------------------------------
 
-def _apply_section_command(form: MemoForm) -> bool:
-    """Add, remove or move a section (the no-JavaScript path). True when the form changed."""
-    command = form.section_cmd.data or ""
-    if not command:
-        return False
-    sections = [{"title": s.form.title.data or "", "body": s.form.body.data or ""} for s in form.sections]
-    verb, _, arg = command.partition(":")
-    index = parse_index(arg)
-    if verb == "add" and len(sections) < min(form.sections.max_entries, memo_service.SECTIONS_MAX):
-        sections.append({"title": "", "body": ""})
-    elif verb == "remove" and 0 <= index < len(sections) and len(sections) > 1:
-        sections.pop(index)
-    elif verb == "up" and 0 < index < len(sections):
-        sections[index - 1], sections[index] = sections[index], sections[index - 1]
-    elif verb == "down" and 0 <= index < len(sections) - 1:
-        sections[index + 1], sections[index] = sections[index], sections[index + 1]
-    while len(form.sections):
-        form.sections.pop_entry()
-    for section in sections:
-        form.sections.append_entry(section)
-    return True
-
-
 def _render_form(form: MemoForm, memo=None, errors=None, status=200, chosen_template=None):
     user = _user()
     errors = dict(errors or {})
@@ -154,7 +131,7 @@ def new():
     form = MemoForm()
     if not form.validate_on_submit():
         return _render_form(form, status=400)
-    if _apply_section_command(form):
+    if apply_section_command(form):
         return _render_form(form)
     with attempt() as work:
         memo = memo_service.create_memo(db.session, _user(), _memo_data(form))
@@ -182,7 +159,7 @@ def edit(memo_id: int):
     form = MemoForm()
     if not form.validate_on_submit():
         return _render_form(form, memo, status=400)
-    if _apply_section_command(form):
+    if apply_section_command(form):
         return _render_form(form, memo)
     with attempt() as work:
         memo_service.update_memo(db.session, memo, _user(), _memo_data(form),

@@ -12,9 +12,8 @@ from flask_wtf import FlaskForm
 from wtforms import FormField, HiddenField, StringField
 
 from ..extensions import db
-from ..forms import FieldList, SectionForm
+from ..forms import FieldList, SectionForm, apply_section_command
 from ..models import Role, User
-from ..numbers import parse_index
 from ..web.unit import attempt
 from . import service
 
@@ -70,29 +69,6 @@ def _signed_in():
     """Every page here needs a signed-in user; each view checks the role it needs."""
 
 
-def _apply_section_command(form: TemplateForm) -> bool:
-    """Add, remove or move a section (the no-JavaScript path). True when the form changed."""
-    command = form.section_cmd.data or ""
-    if not command:
-        return False
-    sections = [{"title": s.form.title.data or "", "body": s.form.body.data or ""} for s in form.sections]
-    verb, _, arg = command.partition(":")
-    index = parse_index(arg)
-    if verb == "add" and len(sections) < min(form.sections.max_entries, service.memo_service.SECTIONS_MAX):
-        sections.append({"title": "", "body": ""})
-    elif verb == "remove" and 0 <= index < len(sections) and len(sections) > 1:
-        sections.pop(index)
-    elif verb == "up" and 0 < index < len(sections):
-        sections[index - 1], sections[index] = sections[index], sections[index - 1]
-    elif verb == "down" and 0 <= index < len(sections) - 1:
-        sections[index + 1], sections[index] = sections[index], sections[index + 1]
-    while len(form.sections):
-        form.sections.pop_entry()
-    for section in sections:
-        form.sections.append_entry(section)
-    return True
-
-
 def _render_form(form: TemplateForm, template=None, errors=None, status=200):
     return render_template("writing/template_form.html", form=form, template=template, errors=errors or {},
                            categories=service.CATEGORIES, delete_form=DeleteForm()), status
@@ -117,7 +93,7 @@ def template_new():
     form = TemplateForm()
     if not form.validate_on_submit():
         return _render_form(form, status=400)
-    if _apply_section_command(form):
+    if apply_section_command(form):
         return _render_form(form)
     with attempt() as work:
         service.create_template(db.session, admin.organization, form.template_data(), actor=admin)
@@ -141,7 +117,7 @@ def template_edit(template_id: int):
     form = TemplateForm()
     if not form.validate_on_submit():
         return _render_form(form, template, status=400)
-    if _apply_section_command(form):
+    if apply_section_command(form):
         return _render_form(form, template)
     with attempt() as work:
         service.update_template(db.session, template, form.template_data(), actor=admin)
