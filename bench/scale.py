@@ -179,11 +179,14 @@ COLUMNS = {
     "organization": ["id", "name", "district", "province", "number_prefix", "settings", "created_at"],
     "user": ["id", "organization_id", "username", "password_hash", "full_name", "position", "roles",
              "is_active", "session_version", "must_change_password", "failed_logins", "created_at"],
-    "chain_step": ["id", "organization_id", "position", "title", "kind", "assignee_id"],
+    "chain": ["id", "organization_id", "name", "category", "active", "is_default", "conditions", "version",
+              "created_at", "updated_at"],
+    "chain_version": ["id", "organization_id", "chain_id", "version", "definition", "created_at"],
+    "chain_step": ["id", "organization_id", "chain_id", "position", "title", "kind", "assignee_id"],
     "memo": ["id", "organization_id", "author_id", "state", "number", "number_year", "number_seq",
              "department", "date", "subject", "addressee", "sections", "closing", "round", "version",
              "current_step", "pending_assignee_id", "decision", "decided_at", "archived_at", "created_at",
-             "updated_at", "author_name", "author_position"],
+             "updated_at", "author_name", "author_position", "chain_id", "chain_version"],
     "step": ["id", "organization_id", "memo_id", "round", "seq", "title", "kind", "assignee_id", "status",
              "decision", "comment", "signed_at", "confirmed", "signer_name", "signer_position", "signed_by_id"],
     "event": ["id", "organization_id", "memo_id", "actor_id", "action", "from_state", "to_state", "round",
@@ -232,6 +235,8 @@ def load(raw, memos_n: int, orgs_n: int, rng: random.Random) -> dict:
     now = END
     orgs = Copier(cur, "organization", COLUMNS["organization"])
     users = Copier(cur, "user", COLUMNS["user"])
+    chains = Copier(cur, "chain", COLUMNS["chain"])
+    versions = Copier(cur, "chain_version", COLUMNS["chain_version"])
     chain = Copier(cur, "chain_step", COLUMNS["chain_step"])
     people: dict[int, dict[str, tuple[int, str, str]]] = {}
     prefixes: dict[int, str] = {}
@@ -248,10 +253,17 @@ def load(raw, memos_n: int, orgs_n: int, rng: random.Random) -> dict:
             uname = username if org_id == 1 else f"o{org_id}.{username}"
             people[org_id][username] = (user_id, full, position)
             users.add([user_id, org_id, uname, pw_hash, full, position, roles, True, 1, False, 0, EPOCH])
+        # One default chain per organisation (the chain's id is the organisation's), version 1.
+        chains.add([org_id, org_id, "สายการลงนามหลัก", "", True, True, {}, 1, EPOCH, EPOCH])
+        chain_steps = []
         for pos, (who, kind) in enumerate((("head", "opinion"), ("deputy", "opinion"), ("mayor", "order")), 1):
-            chain.add([org_id * 3 + pos, org_id, pos, "คำสั่ง" if kind == "order" else "ความเห็น", kind,
-                       people[org_id][who][0]])
-    for c in (orgs, users, chain):
+            title = "คำสั่ง" if kind == "order" else "ความเห็น"
+            chain.add([org_id * 3 + pos, org_id, org_id, pos, title, kind, people[org_id][who][0]])
+            chain_steps.append({"title": title, "kind": kind, "assignee_id": people[org_id][who][0], "group": None})
+        versions.add([org_id, org_id, org_id, 1, {"name": "สายการลงนามหลัก", "category": "", "active": True,
+                                                  "is_default": True, "conditions": {}, "steps": chain_steps},
+                      EPOCH])
+    for c in (orgs, users, chains, versions, chain):
         c.flush()
 
     memo_c = Copier(cur, "memo", COLUMNS["memo"])
@@ -343,7 +355,8 @@ def load(raw, memos_n: int, orgs_n: int, rng: random.Random) -> dict:
         memo_c.add([i, org_id, author_id, state, number, year, seq, rng.choice(DEPARTMENTS), date, subject,
                     f"นายก{rng.choice(KINDS)}", sections, "จึงเรียนมาเพื่อโปรดพิจารณา", rnd, 1 + len(events_),
                     current_step, pending, decision, decided_at, archived_at, created, updated,
-                    author_name if rnd else None, author_position if rnd else None])
+                    author_name if rnd else None, author_position if rnd else None,
+                    org_id if rnd else None, 1 if rnd else None])
         for s in steps:
             step_id += 1
             step_c.add([step_id, org_id, i, s[0], s[1], "คำสั่ง" if s[2] == "order" else "ความเห็น", *s[2:]])
@@ -370,7 +383,7 @@ def load(raw, memos_n: int, orgs_n: int, rng: random.Random) -> dict:
     for (org_id, year), value in sorted(counters.items()):
         counter_c.add([org_id, year, value])
     counter_c.flush()
-    for table in ("organization", "user", "chain_step", "memo", "step", "event", "memo_document"):
+    for table in ("organization", "user", "chain", "chain_version", "chain_step", "memo", "step", "event", "memo_document"):
         cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))")
     print(f"  COPY done in {time.perf_counter() - t0:.0f} s: {memos_n:,} memos, {step_id:,} steps, "
           f"{event_id:,} events, {doc_id:,} documents; states {states}", flush=True)

@@ -183,6 +183,16 @@ class Memo(db.Model):
         return f"<Memo {self.id} {self.state.value}>"
 
 
+#: A step pending in a parallel group, as literal SQL: the predicate of ``ix_step_pending_group``,
+#: which a query must repeat word for word (not as bound parameters) for the index to be used.
+PENDING_GROUPED_SQL = "status = 'pending' AND step_group IS NOT NULL"
+
+
+def pending_grouped():
+    """SQL on Step: pending in a parallel group, in the words of ``ix_step_pending_group``'s predicate."""
+    return sa.and_(Step.status == sa.literal_column("'pending'"), Step.group.is_not(None))
+
+
 class Step(db.Model):
     """One signing step of one round, copied from the chain at submission."""
 
@@ -194,6 +204,9 @@ class Step(db.Model):
         tenant_fk("appointment_id", "appointment"),
         # The archive's person filter (memos someone was on the chain of), from the index alone.
         sa.Index("ix_step_org_assignee_memo", "organization_id", "assignee_id", "memo_id"),
+        # The inbox's grouped branches: only the pending steps of parallel groups (usually none).
+        sa.Index("ix_step_pending_group", "organization_id", "assignee_id", "memo_id",
+                 sqlite_where=sa.text(PENDING_GROUPED_SQL), postgresql_where=sa.text(PENDING_GROUPED_SQL)),
     )
 
     id: Mapped[int] = tenant_id("step")

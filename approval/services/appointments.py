@@ -63,10 +63,11 @@ def stand_in_clause(user: User, day: dt.date | None = None):
     """
     from ..models import Memo, MemoState, Step, StepStatus
 
+    from ..models.memo import pending_grouped
+
     holders = covered_holders(user, day)
     grouped = sa.select(Step.memo_id).where(
-        Step.organization_id == user.organization_id, Step.status == StepStatus.PENDING,
-        Step.group.is_not(None), Step.assignee_id.in_(holders))
+        Step.organization_id == user.organization_id, pending_grouped(), Step.assignee_id.in_(holders))
     return sa.and_(Memo.state == MemoState.IN_REVIEW,
                    sa.or_(Memo.pending_assignee_id.in_(holders), Memo.id.in_(grouped)))
 
@@ -360,7 +361,8 @@ def inbox_notes(session: Session, user: User, memos) -> dict[int, str]:
     if own:
         cover = session.execute(
             sa.select(Appointment.kind, User.full_name).join(User, User.id == Appointment.stand_in_id)
-            .where(Appointment.holder_id == user.id, in_force(today())).limit(1)
+            .where(Appointment.organization_id == user.organization_id, Appointment.holder_id == user.id,
+                   in_force(today())).limit(1)
         ).first()
         if cover is not None:
             for memo_id in own:

@@ -33,6 +33,7 @@ from ..models import (
     StepStatus,
     User,
 )
+from ..models.memo import pending_grouped
 from ..notifications import service as notifications
 from ..numbers import parse_id
 from ..thai import utcnow
@@ -488,20 +489,27 @@ def _waiting_branches(user: User) -> list[tuple]:
 def _branches(org_id, user_id, day, records: bool) -> list[tuple]:
     """The branches from values or bound parameters (see :func:`_inbox_statement`).
 
-    Parallel opinions: the memo points at its first pending step; the other steps of a group
-    pending together are found among the steps, for their assignees and their stand-ins. A
-    memo may answer two branches (a group's two steps): the branches are merged with UNION.
+    The branches are disjoint, so the inbox is their UNION ALL and its count the sum of their
+    counts, each read from its own index alone (a UNION of the ids read every memo's row: 4 ms
+    for 3,334 waiting at 10,000 memos on SQLite, where the id is not the rowid).
+
+    Parallel opinions: the memo points at its first pending step (the first two branches); the
+    other steps of a group pending together are found among the steps (the partial index
+    ``ix_step_pending_group``), for their assignees and their stand-ins, leaving out the memos
+    the branches before already found.
     """
     org = Memo.organization_id == org_id
     in_review = Memo.state == MemoState.IN_REVIEW
     holders = appointments.covered_holders_of(org_id, user_id, day)
-    grouped = sa.select(Step.memo_id).where(
-        Step.organization_id == org_id, Step.status == StepStatus.PENDING, Step.group.is_not(None))
+    grouped = sa.select(Step.memo_id).where(Step.organization_id == org_id, pending_grouped())
+    mine_grouped = grouped.where(Step.assignee_id == user_id)
+    not_first = sa.and_(Memo.pending_assignee_id != user_id, Memo.pending_assignee_id.not_in(holders))
     branches = [
         (sa.and_(org, Memo.pending_assignee_id == user_id, in_review), Memo.updated_at),
         (sa.and_(org, Memo.pending_assignee_id.in_(holders), in_review), Memo.updated_at),
-        (sa.and_(org, in_review, Memo.id.in_(grouped.where(Step.assignee_id == user_id))), Memo.updated_at),
-        (sa.and_(org, in_review, Memo.id.in_(grouped.where(Step.assignee_id.in_(holders)))), Memo.updated_at),
+        (sa.and_(org, in_review, Memo.id.in_(mine_grouped), not_first), Memo.updated_at),
+        (sa.and_(org, in_review, Memo.id.in_(grouped.where(Step.assignee_id.in_(holders))),
+                 Memo.id.not_in(mine_grouped), not_first), Memo.updated_at),
         (sa.and_(org, Memo.author_id == user_id, Memo.state == MemoState.RETURNED), Memo.updated_at),
     ]
     if records:
@@ -525,7 +533,7 @@ def _ranked(branches: list[tuple], keep=None, limit=None, offset=None):
         if keep is not None:
             part = part.order_by(since.desc(), Memo.id.desc()).limit(keep)
         parts.append(sa.select(part.subquery()))
-    top = sa.union(*parts).subquery("waiting")  # a memo two branches find is one item
+    top = sa.union_all(*parts).subquery("waiting")  # disjoint branches: no memo twice
     ranked = sa.select(top.c.id, top.c.since).order_by(top.c.since.desc(), top.c.id.desc())
     if limit is not None:
         ranked = ranked.limit(limit).offset(offset)
@@ -540,9 +548,11 @@ def _ranked(branches: list[tuple], keep=None, limit=None, offset=None):
 
 
 def _summed_counts(branches: list[tuple]):
-    """How many memos the branches find, each once (each branch still on its own index)."""
-    ids = sa.union(*[sa.select(Memo.id).where(condition) for condition, _since in branches]).subquery("waiting")
-    return sa.select(sa.func.count()).select_from(ids)
+    """How many memos the branches find: the sum of their counts (disjoint branches), each
+    counted on its own index."""
+    counts = [sa.select(sa.func.count()).select_from(Memo).where(condition).scalar_subquery()
+              for condition, _since in branches]
+    return sa.select(sum(counts[1:], counts[0]))
 
 
 _INBOX_PARAMS = ("inbox_org", "inbox_user", "inbox_day")
