@@ -367,12 +367,10 @@ def day_label(n: int) -> str:
 
 
 
-def nav_counts(session: Session, user: User, inbox: int | None = None) -> tuple[int, int]:
-    """(work waiting in the inbox, unread notifications) in one query (the inbox's when not known)."""
+def nav_counts(session: Session, user: User) -> tuple[int, int]:
+    """(work waiting in the inbox, unread notifications) in one query."""
     from ..services.memos import inbox_count_statement
 
-    if inbox is not None:
-        return inbox, unread_count(session, user)
     waiting, params = inbox_count_statement(user)
     row = session.execute(_nav_statement(waiting), params).one()
     return row[0] or 0, row[1] or 0

@@ -61,8 +61,7 @@ def stand_in_clause(user: User, day: dt.date | None = None):
 
     The inbox ORs this with "pending with me"; the memo's visibility too.
     """
-    from ..models import Memo, MemoState, Step, StepStatus
-
+    from ..models import Memo, MemoState, Step
     from ..models.memo import pending_grouped
 
     holders = covered_holders(user, day)

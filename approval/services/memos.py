@@ -30,7 +30,6 @@ from ..models import (
     Role,
     Step,
     StepKind,
-    StepStatus,
     User,
 )
 from ..models.memo import pending_grouped
@@ -583,19 +582,22 @@ def inbox_query(user: User, limit: int | None = None, offset: int = 0):
     return _ranked(branches, offset + limit, limit, offset)
 
 
-def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20, load: tuple = ()
-               ) -> tuple[list[InboxItem], int]:
+def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20, load: tuple = (),
+               total: int | None = None) -> tuple[list[InboxItem], int]:
     """One page of the user's inbox and the total waiting; each item's age in working days.
 
     ``load``: loader options for what the caller shows beyond the memo and its author.
+    ``total``: the count when the caller already has it (the page counted it with the bell's).
     """
     from ..notifications.service import calendar
 
     offset = (page - 1) * per_page
-    statement = _inbox_statement(user.has_role(Role.RECORDS), False).options(selectinload(Memo.author), *load)
+    # The author in the same statement (a join), not a second one.
+    statement = _inbox_statement(user.has_role(Role.RECORDS), False).options(joinedload(Memo.author), *load)
     rows = session.execute(statement, _inbox_params(user, inbox_keep=offset + per_page, inbox_limit=per_page,
                                                     inbox_offset=offset)).all()
-    total = len(rows) if page == 1 and len(rows) < per_page else inbox_count(session, user)
+    if total is None:
+        total = len(rows) if page == 1 and len(rows) < per_page else inbox_count(session, user)
     if not rows:
         return [], total
     days, today = calendar(session, user.organization_id), utcnow()

@@ -121,7 +121,7 @@ def register_web(app: Flask) -> None:
     def inject_nav():
         """The inbox badge and the bell, counted together at most once per page, only when signed in.
 
-        The inbox page leaves its own total in ``g.inbox_badge`` (taken once: in tests the app
+        The inbox page leaves the counts it read in ``g.nav_counts`` (taken once: in tests the app
         context, and so ``g``, outlives a request).
         """
         cache: dict[str, tuple[int, int]] = {}
@@ -132,7 +132,8 @@ def register_web(app: Flask) -> None:
                 from ..extensions import db
                 from ..notifications import service as notifications
 
-                cache["counts"] = notifications.nav_counts(db.session, current_user, g.pop("inbox_badge", None))
+                known = g.pop("nav_counts", None)
+                cache["counts"] = known if known is not None else notifications.nav_counts(db.session, current_user)
             return cache["counts"]
 
         def inbox_badge() -> int:

@@ -53,7 +53,7 @@ def init_login(app) -> None:
     def _one_user_per_request():
         """Load the user afresh for every request, even when a caller (the test suite) keeps
         one application context, and so one `g`, across several requests."""
-        for name in ("_login_user", "inbox_badge", "web_session", "session_end_reason"):
+        for name in ("_login_user", "nav_counts", "web_session", "session_end_reason"):
             g.pop(name, None)
 
     # First of all the app's before-request functions: one registered earlier that looks at

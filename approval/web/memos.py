@@ -22,6 +22,7 @@ from ..extensions import db
 from ..forms import ActionForm, MemoForm, apply_section_command
 from ..labels import ACTION_DONE
 from ..models import MemoState
+from ..notifications import service as notifications
 from ..notifications.service import WAITING_LABELS
 from ..numbers import parse_id
 from ..plan_report import service as plan_service
@@ -57,10 +58,13 @@ def index():
 @bp.route("/inbox")
 def inbox():
     """งานรอพิจารณา: everything waiting for the signed-in person, paged."""
+    user = _user()
+    # The inbox's count and the bell's in one statement; the navigation shows the same ones.
+    g.nav_counts = counted = notifications.nav_counts(db.session, user)
     items, total, page, pages = paged(
-        lambda p: memo_service.inbox_page(db.session, _user(), page=p, per_page=PER_PAGE), page_arg(), PER_PAGE)
-    g.inbox_badge = total  # the navigation badge shows the same count: count once
-    notes = appointments.inbox_notes(db.session, _user(), [item.memo for item in items])
+        lambda p: memo_service.inbox_page(db.session, user, page=p, per_page=PER_PAGE, total=counted[0]),
+        page_arg(), PER_PAGE)
+    notes = appointments.inbox_notes(db.session, user, [item.memo for item in items])
     return render_template("memos/inbox.html", items=items, total=total, page=page, pages=pages,
                            waiting_labels=WAITING_LABELS, notes=notes)
 
