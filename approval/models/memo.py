@@ -75,7 +75,8 @@ class Memo(db.Model):
         ),
         sa.CheckConstraint("(number IS NULL) = (number_seq IS NULL)", name="number_complete"),
         sa.Index("ix_memo_org_state", "organization_id", "state"),
-        sa.Index("ix_memo_org_author", "organization_id", "author_id"),
+        # The author's memos newest first (หนังสือของฉัน).
+        sa.Index("ix_memo_org_author", "organization_id", "author_id", "created_at"),
         # The inbox: equality on all three, ordered by updated_at, counted from the index alone.
         sa.Index("ix_memo_inbox", "organization_id", "pending_assignee_id", "state", "updated_at"),
     )

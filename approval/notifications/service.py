@@ -148,16 +148,6 @@ def unread_count_query(user: User):
     return sa.select(sa.func.count()).select_from(Notification).where(_mine(user), Notification.read_at.is_(None))
 
 
-@lru_cache(maxsize=4)
-def _nav_statement(waiting):
-    """The navigation's two counts in one statement, built once per inbox statement (bound
-    parameters inbox_org and inbox_user: see services.memos.inbox_count_statement)."""
-    unread = (sa.select(sa.func.count()).select_from(Notification)
-              .where(Notification.organization_id == sa.bindparam("inbox_org"),
-                     Notification.user_id == sa.bindparam("inbox_user"), Notification.read_at.is_(None)))
-    return sa.select(waiting.scalar_subquery(), unread.scalar_subquery())
-
-
 def unread_count(session: Session, user: User) -> int:
     return session.scalar(unread_count_query(user)) or 0
 
@@ -369,8 +359,7 @@ def day_label(n: int) -> str:
 
 def nav_counts(session: Session, user: User) -> tuple[int, int]:
     """(work waiting in the inbox, unread notifications) in one query."""
-    from ..services.memos import inbox_count_statement
+    from ..services.memos import inbox_counts
 
-    waiting, params = inbox_count_statement(user)
-    row = session.execute(_nav_statement(waiting), params).one()
-    return row[0] or 0, row[1] or 0
+    counts = inbox_counts(session, user)
+    return counts.waiting, counts.unread

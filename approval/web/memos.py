@@ -22,7 +22,6 @@ from ..extensions import db
 from ..forms import ActionForm, MemoForm, apply_section_command
 from ..labels import ACTION_DONE
 from ..models import MemoState
-from ..notifications import service as notifications
 from ..notifications.service import WAITING_LABELS
 from ..numbers import parse_id
 from ..plan_report import service as plan_service
@@ -60,9 +59,10 @@ def inbox():
     """งานรอพิจารณา: everything waiting for the signed-in person, paged."""
     user = _user()
     # The inbox's count and the bell's in one statement; the navigation shows the same ones.
-    g.nav_counts = counted = notifications.nav_counts(db.session, user)
+    counts = memo_service.inbox_counts(db.session, user)
+    g.nav_counts = (counts.waiting, counts.unread)
     items, total, page, pages = paged(
-        lambda p: memo_service.inbox_page(db.session, user, page=p, per_page=PER_PAGE, total=counted[0]),
+        lambda p: memo_service.inbox_page(db.session, user, page=p, per_page=PER_PAGE, counts=counts),
         page_arg(), PER_PAGE)
     notes = appointments.inbox_notes(db.session, user, [item.memo for item in items])
     return render_template("memos/inbox.html", items=items, total=total, page=page, pages=pages,
