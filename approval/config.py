@@ -70,6 +70,9 @@ def load_config() -> dict:
         "ATTACHMENT_STORAGE": os.environ.get("ATTACHMENT_STORAGE",
                                              "files" if os.environ.get("STORAGE_DIR") else "database"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "12"))),
+        # The cookie is set at sign-in and not re-signed on every answer: the session's idle and
+        # absolute limits are kept by its row (services.sessions), which the cookie only names.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1" if env == "production" else "0") == "1",
