@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from pythainlp.util import (
@@ -57,7 +58,13 @@ def thai_date(day: dt.date | dt.datetime | None, digits: bool = True, short: boo
     if day is None:
         return ""
     if isinstance(day, dt.datetime):
-        day = to_local(day)
+        day = to_local(day).date()
+    return _thai_date(day, digits, short)
+
+
+@lru_cache(maxsize=8192)
+def _thai_date(day: dt.date, digits: bool, short: bool) -> str:
+    """:func:`thai_date` of a day, kept: a list shows the same few days many times over."""
     text = thai_strftime(day, "%-d %b %Y" if short else "%-d %B %Y")
     return thai_digits(text, digits)
 

@@ -15,13 +15,14 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.orm import load_only
 
 from .. import thai, workflow
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import ActionForm, MemoForm, apply_section_command
 from ..labels import ACTION_DONE
-from ..models import MemoState
+from ..models import Memo, MemoState
 from ..notifications.service import WAITING_LABELS
 from ..numbers import parse_id
 from ..plan_report import service as plan_service
@@ -54,6 +55,12 @@ def index():
     return redirect(url_for("memos.inbox"))
 
 
+#: What the inbox page shows of each memo (and inbox_notes reads): not its sections or the rest.
+INBOX_COLUMNS = (load_only(Memo.id, Memo.organization_id, Memo.author_id, Memo.state, Memo.number, Memo.date,
+                           Memo.subject, Memo.round, Memo.version, Memo.current_step, Memo.pending_assignee_id,
+                           Memo.updated_at, Memo.decided_at),)
+
+
 @bp.route("/inbox")
 def inbox():
     """งานรอพิจารณา: everything waiting for the signed-in person, paged."""
@@ -62,7 +69,8 @@ def inbox():
     counts = memo_service.inbox_counts(db.session, user)
     g.nav_counts = (counts.waiting, counts.unread)
     items, total, page, pages = paged(
-        lambda p: memo_service.inbox_page(db.session, user, page=p, per_page=PER_PAGE, counts=counts),
+        lambda p: memo_service.inbox_page(db.session, user, page=p, per_page=PER_PAGE, counts=counts,
+                                          load=INBOX_COLUMNS),
         page_arg(), PER_PAGE)
     notes = appointments.inbox_notes(db.session, user, [item.memo for item in items])
     return render_template("memos/inbox.html", items=items, total=total, page=page, pages=pages,
