@@ -24,8 +24,9 @@ class Calls:
     """Counts of the costly parts of an action: password checks, key openings, renders."""
 
     def __init__(self, monkeypatch):
-        self.password = self.key = self.render = 0
+        self.password = self.key = self.render = self.derivations = 0
         verify, unwrap, render = accounts.verify_password, signing_keys.unlock, documents.render
+        open_existing, derive = signing_keys.open_existing, signing_keys._derive
 
         def counted_verify(*args, **kwargs):
             self.password += 1
@@ -39,12 +40,22 @@ class Calls:
             self.render += 1
             return render(*args, **kwargs)
 
+        def counted_open(*args, **kwargs):
+            self.key += 1
+            return open_existing(*args, **kwargs)
+
+        def counted_derive(*args, **kwargs):
+            self.derivations += 1
+            return derive(*args, **kwargs)
+
         monkeypatch.setattr(accounts, "verify_password", counted_verify)
         monkeypatch.setattr(signing_keys, "unlock", counted_unwrap)
+        monkeypatch.setattr(signing_keys, "open_existing", counted_open)
+        monkeypatch.setattr(signing_keys, "_derive", counted_derive)
         monkeypatch.setattr(documents, "render", counted_render)
 
     def reset(self) -> None:
-        self.password = self.key = self.render = 0
+        self.password = self.key = self.render = self.derivations = 0
 
     @property
     def costly(self) -> int:
@@ -138,28 +149,55 @@ def test_a_missing_comment_is_422_before_the_key_and_the_pdf(seeded, calls):
     assert (calls.password, calls.key, calls.render) == (1, 0, 0)
 
 
-def test_a_wrong_password_is_refused_before_the_key_and_the_pdf(seeded, calls):
+def test_a_wrong_password_is_refused_before_the_signature_and_the_pdf(seeded, calls):
     memo = memo_in("review_mayor")
     calls.reset()
     with pytest.raises(Exception) as refused:
         memos.act(db.session, memo, user("mayor"), "order", comment="อนุมัติ", decision="approve",
                   password="not-the-password")
     assert refused.value.code == "confirmation_failed"
-    assert (calls.password, calls.key, calls.render) == (1, 0, 0)
+    # The key does not open with it, the hash does not match: refused, nothing signed or rendered.
+    assert (calls.key, calls.password, calls.render) == (1, 1, 0)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(
+        Event.memo_id == memo.id, Event.action == "order")) == 0
 
 
-def test_the_order_checks_the_password_then_opens_the_key_then_renders(seeded, monkeypatch):
+def test_the_order_opens_the_key_with_the_password_then_renders(seeded, monkeypatch):
     order: list[str] = []
-    verify, unlock, render = accounts.verify_password, signing_keys.unlock, documents.render
+    verify, opening, render = accounts.verify_password, signing_keys.open_existing, documents.render
     monkeypatch.setattr(accounts, "verify_password", lambda *a, **k: order.append("password") or verify(*a, **k))
-    monkeypatch.setattr(signing_keys, "unlock", lambda *a, **k: order.append("key") or unlock(*a, **k))
+    monkeypatch.setattr(signing_keys, "open_existing", lambda *a, **k: order.append("key") or opening(*a, **k))
     monkeypatch.setattr(documents, "render", lambda *a, **k: order.append("pdf") or render(*a, **k))
+    signing_keys.ensure_key(db.session, user("mayor"), PASSWORD)  # as signing in does
     memo = memo_in("review_mayor")
     order.clear()
     memos.act(db.session, memo, user("mayor"), "order", comment="อนุมัติ", decision="approve", password=PASSWORD)
     db.session.commit()
-    assert order == ["password", "key", "pdf"]
+    assert order == ["key", "pdf"]  # the key that opens is the password's proof: no second check
     assert memo.state is MemoState.DECIDED
+
+
+def test_a_signing_act_derives_one_argon2_key_not_two(seeded, calls):
+    """The password opens the signer's key (AES-GCM authenticates it): that is its check."""
+    signing_keys.ensure_key(db.session, user("head"), PASSWORD)  # as signing in does
+    memo = memo_in("review_head")
+    calls.reset()
+    memos.act(db.session, memo, user("head"), "forward", comment="เห็นควร", password=PASSWORD)
+    db.session.commit()
+    assert (calls.derivations, calls.password) == (1, 0)
+
+
+def test_a_first_signature_checks_the_hash_and_issues_the_key(seeded, calls):
+    """Without a key yet, nothing can prove the password but its hash; the key is issued after."""
+    head = user("head")
+    signing_keys.revoke_all(db.session, head, "test")
+    db.session.commit()
+    memo = memo_in("review_head")
+    calls.reset()
+    memos.act(db.session, memo, user("head"), "forward", comment="เห็นควร", password=PASSWORD)
+    db.session.commit()
+    assert calls.password == 1
+    assert signing_keys.current_key(db.session, user("head")) is not None
 
 
 def test_a_memo_held_by_another_action_is_409_at_once(seeded, calls):

@@ -298,22 +298,38 @@ def check_action(session: Session, memo: Memo, user: User, action: str, *, comme
     workflow.validate_input(rule, chosen, clean_text(comment, "comment", strip=False).strip(), decision)
 
 
-def _confirm_with_input(user: User, password: str | None, rule, chosen, comment: str, decision: str | None) -> None:
+def _confirm_with_input(session: Session, user: User, password: str | None, rule, chosen, comment: str,
+                        decision: str | None):
     """The password and what was written, checked together: a wrong password and an empty
-    opinion are reported at once, so the signer corrects both in one go."""
+    opinion are reported at once, so the signer corrects both in one go.
+
+    The signer's key, when the password opens it, is the proof of the password and is
+    returned for the signature (one argon2 derivation per act, not two); else None and the
+    password hash was checked (a person with no key yet gets one at the signature)."""
     invalid = None
     try:
         workflow.validate_input(rule, chosen, comment.strip(), decision)
     except ValidationFailed as exc:
         invalid = exc
+    opened = []
+
+    def prove(candidate: str) -> bool:
+        if invalid is not None:
+            return False  # nothing will be signed: the hash answers, the key stays shut
+        key = signatures.open_key(session, user, candidate)
+        if key is not None:
+            opened.append(key)
+        return key is not None
+
     try:
-        accounts.confirm_password(user, password)  # throttled per account; counted even if rolled back
+        accounts.confirm_password(user, password, prove)  # throttled per account; counted even if rolled back
     except ConfirmationFailed as exc:
         if invalid is None or getattr(exc, "ends_session", False):
             raise
         raise ValidationFailed(f"{invalid.message} และ{exc.message}", {**invalid.fields, "password": exc.message}) from None
     if invalid is not None:
         raise invalid
+    return opened[0] if opened else None
 
 
 def act(
@@ -369,12 +385,12 @@ def _act(
     rule = workflow.check(memo, user, chosen, standing)
     turn = workflow.turn(memo, user, standing)
     comment = clean_text(comment, "comment", strip=False)
-    confirmed = False
+    confirmed, opened = False, None
     if rule.signing and memo.organization.setting("require_signing_password"):
         # A stand-in confirms with their own password: the signature is theirs. The password and
         # what was written are checked together (one answer names every mistake), after the
         # cheap refusals (the row, the turn) and before the key and the PDF.
-        _confirm_with_input(user, password, rule, chosen, comment, decision)
+        opened = _confirm_with_input(session, user, password, rule, chosen, comment, decision)
         confirmed = True
     else:
         workflow.validate_input(rule, chosen, comment.strip(), decision)
@@ -386,7 +402,7 @@ def _act(
     with conflicts_as_409(session, MEMO_CONFLICT):
         event = chain_service.apply(session, memo, user, chosen, rule, comment=comment,
                                     decision=decision, chain=chain, confirmed=confirmed, turn=turn)
-        key = signatures.sign_step(session, memo, user, password, event) if confirmed else None
+        key = signatures.sign_step(session, memo, user, password, event, opened) if confirmed else None
         if chosen is workflow.Action.RETURN:
             session.flush()  # the return's event, final, is the one the closed steps' events link to
             chain_service.close_skipped(session, memo, user, event.at)

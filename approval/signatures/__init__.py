@@ -69,14 +69,23 @@ def password_reset(session, user) -> None:
     keys.revoke_all(session, user, "password_reset")
 
 
-def sign_step(session, memo, user, password: str, event):
+def open_key(session, user, password: str):
+    """Hook (services.memos.act, confirming a signing act): the signer's existing key opened
+    with `password` (which it proves), or None; never issues one."""
+    from .keys import open_existing
+
+    return open_existing(session, user, password)
+
+
+def sign_step(session, memo, user, password: str, event, key=None):
     """Hook (services.memos.act, after a confirmed signing act): the step's CMS signature.
 
-    Returns the signer's opened key, which :func:`seal_document` uses at the order.
+    ``key``: the key :func:`open_key` opened at the confirmation, if any. Returns the signer's
+    opened key, which :func:`seal_document` uses at the order.
     """
     from .service import sign_step as sign
 
-    return sign(session, memo, user, password, event)
+    return sign(session, memo, user, password, event, key)
 
 
 def seal_document(session, memo, doc, key) -> None:

@@ -125,6 +125,24 @@ def unlock(session: Session, user, password: str) -> UnlockedKey:
                        ca.ca_certificate(authority))
 
 
+def open_existing(session: Session, user, password: str) -> UnlockedKey | None:
+    """The person's existing key opened with `password`, or None when they have none or the
+    password does not open it. Never issues a key: a password not yet verified must not
+    become the wrapping of a new one. A key that opens proves the password (AES-GCM is
+    authenticated), so signing needs one argon2 derivation, not two (the act's confirmation
+    uses this: accounts.confirm_password's ``prove``)."""
+    row = current_key(session, user)
+    if row is None:
+        return None
+    try:
+        private_key = unwrap(row, password)
+    except KeyUnavailable:
+        return None
+    authority = ca.authority_for(session, user.organization_id)
+    return UnlockedKey(row, private_key, x509.load_der_x509_certificate(row.certificate),
+                       ca.ca_certificate(authority))
+
+
 def ensure_key(session: Session, user, password: str) -> SigningKey:
     """At sign-in: the person's key, issued now when they have none usable, and re-wrapped
     under today's KDF_PARAMS when it was wrapped with others (the password is at hand)."""

@@ -29,15 +29,17 @@ def _crl(authority: SigningAuthority) -> x509.CertificateRevocationList | None:
     return x509.load_der_x509_crl(authority.crl) if authority.crl else None
 
 
-def sign_step(session: Session, memo: Memo, user, password: str, event: Event) -> keys.UnlockedKey:
-    """Sign the act `event` records with the signer's own key (opened with their password).
+def sign_step(session: Session, memo: Memo, user, password: str, event: Event,
+              key: keys.UnlockedKey | None = None) -> keys.UnlockedKey:
+    """Sign the act `event` records with the signer's own key (opened with their password, or
+    ``key`` when the confirmation opened it already).
 
     The detached CMS signature is stored with the step, and its SHA-256 and the certificate's
     fingerprint join the event's data (the event's hash is recomputed: it is not yet committed,
     and nothing is chained after it yet), so the audit chain covers the signature.
     """
     step = next(s for s in memo.steps if s.round == event.round and s.seq == event.step)
-    key = keys.unlock(session, user, password)
+    key = key if key is not None else keys.unlock(session, user, password)
     content = signing.step_content(memo, step, user, event.action, key.row.fingerprint)
     cms = signing.sign(content, key.private_key, key.certificate)
     authority = ca.authority_for(session, memo.organization_id)
