@@ -86,6 +86,14 @@ def make_app(url: str, tmp: Path):
                        "HUEY_URL": "memory://"})
 
 
+def migrate(url: str, tmp: Path) -> None:
+    """The prepared database upgraded to the code's migrations (with --reuse)."""
+    from flask_migrate import upgrade
+
+    with make_app(url, tmp).app_context():
+        upgrade()
+
+
 def prepare(url: str, tmp: Path, orgs: int, memos_per_org: int, full_documents: bool = False) -> dict:
     """The organisations, people, chains and decided memos; returns the accounts file's content."""
     from flask_migrate import upgrade
@@ -473,6 +481,7 @@ def main() -> None:
     if args.reuse and state_file.exists():
         people = json.loads(state_file.read_text())
         log(f"reusing the database prepared earlier ({state_file})")
+        migrate(args.database_url, tmp)  # a later migration (an index) applies to the loaded data
     else:
         ensure_database(args.database_url)
         people = prepare(args.database_url, tmp, args.orgs, args.memos, args.full_documents)
