@@ -141,3 +141,19 @@ def test_the_workers_frozen_objects_stay_frozen_and_the_childs_collector_runs():
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_a_socket_the_worker_closes_is_closed_for_its_peer():
+    """A client connection open in the worker when a kept process is forked: closed by the
+    worker, its peer sees the end (the kept process holds no copy of it)."""
+    import socket
+
+    ours, peer = socket.socketpair()
+    try:
+        render_budget.run(_pid, None, 10)  # the kept process is forked with `ours` open
+        ours.close()
+        peer.settimeout(3)
+        assert peer.recv(1) == b""
+    finally:
+        ours.close()
+        peer.close()

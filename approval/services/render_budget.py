@@ -21,7 +21,9 @@ renderer is deterministic -- every memo prints to the same bytes in any process,
 rendered before (tests/pdf/test_golden_bytes.py, tests/test_limits.py) -- so a kept child's
 bytes are those of a fresh one.  When every kept child is busy (several renders at once in
 a threaded worker), or for a function that cannot be named across processes (a test's
-lambda), the render gets a child of its own, forked for it and ended after it.
+lambda), the render gets a child of its own, forked for it and ended after it.  A kept child
+holds none of the worker's sockets (:func:`_drop_inherited_sockets`): a client connection the
+worker closes is closed.
 
 With gunicorn's workers a worker's request is thus held by one preview or order for at most
 ``PDF_RENDER_SECONDS`` (plus the fork, when there is one), which must stay below gunicorn's
@@ -44,7 +46,9 @@ import logging
 import multiprocessing
 import os
 import pickle
+import resource
 import signal
+import stat
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -120,10 +124,44 @@ def _child(writer, fn: Callable[[Any], bytes], arg: Any, seconds: float, close: 
         writer.close()
 
 
+def _inherited_fds() -> list[int]:
+    try:
+        return sorted(int(name) for name in os.listdir("/proc/self/fd"))
+    except OSError:  # no /proc (BSD): every possible descriptor
+        return list(range(3, min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 65536)))
+
+
+def _drop_inherited_sockets(keep: int) -> None:
+    """
+    Point every socket the worker had open at the fork (but ``keep``) at /dev/null.
+
+    A kept child would otherwise hold them for its whole life: the listening socket, the
+    database's, and the connections of the clients in flight at the fork -- a connection the
+    worker closes stays open at the kernel while another process holds it, so the client
+    would get no end of it (a kept-alive browser connection hanging until its own timeout).
+    The descriptors are replaced, not closed: the worker's objects copied into this process
+    still name them, and a number closed here could be reused and then closed by mistake.
+    Pipes and files are left alone (multiprocessing's sentinel is a pipe).
+    """
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in _inherited_fds():
+            if fd <= 2 or fd in (keep, devnull):
+                continue
+            try:
+                if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(devnull, fd, inheritable=False)
+            except OSError:
+                continue
+    finally:
+        os.close(devnull)
+
+
 def _serve(conn, close: list) -> None:
     """A kept child: render each request it is sent, until its pipe closes (the worker is gone
     or retired it). Each render in a fresh context (no context variable of the worker's)."""
     _child_start(close)
+    _drop_inherited_sockets(conn.fileno())
     while True:
         try:
             request = conn.recv_bytes()
