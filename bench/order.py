@@ -44,7 +44,8 @@ def _children_cpu() -> float:
 
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     kept = 0.0
-    for server in render_budget._pool.idle + render_budget._pool.busy:
+    pool = getattr(render_budget, "_pool", None)  # (none before the kept processes)
+    for server in (pool.idle + pool.busy) if pool else []:
         try:  # Linux: a process's CPU-time clock id is ((~pid) << 3) | CPUCLOCK_SCHED
             kept += time.clock_gettime(((~server.process.pid) << 3) | 2)
         except OSError:
