@@ -58,6 +58,23 @@ def _ms(values: list[float]) -> str:
     return f"median {statistics.median(values) * 1000:7.1f} ms   worst {max(values) * 1000:7.1f} ms"
 
 
+def _kept_memory() -> list[str]:
+    """The memory of this process and of its kept render processes (Linux smaps_rollup)."""
+    from approval.services import render_budget
+
+    pool = getattr(render_budget, "_pool", None)
+    out = []
+    for label, pid in [("worker", "self")] + [("kept render process", s.process.pid)
+                                             for s in ((pool.idle + pool.busy) if pool else [])]:
+        try:
+            fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/smaps_rollup").read().splitlines()[1:])
+        except OSError:
+            continue
+        mb = {k: int(v.split()[0]) / 1024 for k, v in fields.items() if k in ("Rss", "Pss", "Private_Dirty")}
+        out.append(f"{label}: RSS {mb['Rss']:.0f} MB, PSS {mb['Pss']:.0f} MB, private {mb['Private_Dirty']:.0f} MB")
+    return out
+
+
 #: The order's costly parts (module, function), timed with --parts; nested ones are included
 #: in their callers' figures.
 PARTS = [
@@ -198,6 +215,7 @@ def main() -> None:
             child.append(_children_cpu() - k0)
             assert response.status_code == 200, response.get_json()
             assert response.get_json()["state"] == MemoState.DECIDED.value, response.get_json()
+        kept = _kept_memory()
     what = (" with the plan report" if args.with_report else "") + (" (grouped chain)" if args.grouped else "")
     print(f"{args.runs} API orders of the reference memo{what}"
           f"{', fast argon2' if args.fast_hash else ', production argon2'}"
@@ -208,6 +226,8 @@ def main() -> None:
     total = [a + b for a, b in zip(own, child, strict=True)]
     print(f"CPU of the order, all told:  {_ms(total)}")
     print(f"wall clock:                  {_ms(wall)}")
+    for line in kept:
+        print(line)
     for name, values in parts.items():
         print(f"  {name:<27}{_ms(values)}  (n={len(values)})")
     if profiler:

@@ -8,7 +8,7 @@ does it here for any other process), so its bytes are those an in-process render
 Past the budget the child is killed (SIGKILL) and :class:`RenderTooSlow` is raised; a
 child whose parent died meanwhile dies by its own alarm a moment later.
 
-The children are kept (:class:`_Server`, at most :data:`SERVERS` per worker): forking one
+The children are kept (:class:`_Server`, :data:`SERVERS` per worker): forking one
 per render cost more CPU than most renders -- the fork copies the worker's page tables, the
 child copies every page of the worker's memory it touches (reference counts: the fonts, the
 dictionary, the shaping tables) and the address space is torn down again at its exit, some
@@ -59,10 +59,13 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SECONDS = 10.0
 TOO_SLOW = "เอกสารนี้ใช้เวลาจัดหน้านานเกินกำหนด กรุณาลดความยาวของเนื้อหา"
-#: Kept render processes per worker: renders at once beyond this get a child each.
-SERVERS = 2
-#: Renders before a kept process is replaced by a fresh fork (bounds what it accumulates).
-RENDERS_PER_SERVER = 500
+#: Kept render processes per worker: renders at once beyond this get a child each.  Each
+#: costs memory: ~30 MB of its own beside a quiet worker, up to ~90 MB once the worker has
+#: rewritten much of the memory they shared (bench/order.py prints it).
+SERVERS = 1
+#: Renders before a kept process is replaced by a fresh fork: what it accumulated, and the
+#: pages the worker has rewritten since (each then the kept process's own copy), go with it.
+RENDERS_PER_SERVER = 100
 #: Signals a gunicorn worker handles itself: the child takes the default action instead.
 _RESET_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2",
