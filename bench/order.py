@@ -67,7 +67,8 @@ def _kept_memory() -> list[str]:
     for label, pid in [("worker", "self")] + [("kept render process", s.process.pid)
                                              for s in ((pool.idle + pool.busy) if pool else [])]:
         try:
-            fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/smaps_rollup").read().splitlines()[1:])
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            fields = dict(line.split(":", 1) for line in text.splitlines()[1:])
         except OSError:
             continue
         mb = {k: int(v.split()[0]) / 1024 for k, v in fields.items() if k in ("Rss", "Pss", "Private_Dirty")}

@@ -70,7 +70,12 @@ def grouped(fp: str) -> str:
 def certificate_page(context: dict) -> bytes:
     """The ใบรับรองการลงนาม page (templates/pdf/_signatures.html) as a PDF of its own."""
     from ..pdf import fonts
-    from ..pdf.render import compact_tables, html_to_pdf, install_thai_support, jinja_env
+    from ..pdf.render import (
+        compact_tables,
+        html_to_pdf,
+        install_thai_support,
+        jinja_env,
+    )
 
     install_thai_support()
     html = jinja_env().get_template("pdf/_signatures.html").render(font_faces=fonts.font_face_css(), **context)

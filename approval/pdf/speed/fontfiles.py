@@ -28,7 +28,8 @@ class RegisteredFontFile(pisaFileObject):
         self.policy = None
         self.path = path
 
-    def notFound(self) -> bool:  # noqa: PLR6301 - registered from this file at start
+    def notFound(self) -> bool:
+        """Found: the face was registered from this very file at start."""
         return False
 
     def getNamedFile(self) -> str:
