@@ -119,3 +119,38 @@ def test_the_font_check_passes_a_font_only_selected():
     assert "BT /F1 12 Tf" in selected.Contents.read_bytes().decode("latin-1")
     assert not pades._shows_with(selected, "/F1")
     assert pades._shows_with(selected, "/F2")
+
+
+def _png(path, size, color) -> str:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", size, (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    for i in range(0, size[0], 7):
+        draw.line([(i, 0), (size[0] - i, size[1])], fill=color, width=2)
+    image.save(path)
+    return str(path)
+
+
+def test_images_print_the_same_when_their_compression_is_remembered(tmp_path, monkeypatch):
+    """Patch 15: the emblem and the signature images, compressed once per process."""
+    from reportlab.pdfbase import pdfdoc
+
+    from approval.pdf import registry
+    from approval.pdf.speed import images
+
+    memo = reference_memo(signed=True)
+    memo["organization"] = {**memo["organization"], "emblem_path": _png(tmp_path / "emblem.png", (300, 300), (0, 0, 0, 255))}
+    memo["author"] = {**memo["author"], "signature_path": _png(tmp_path / "a.png", (240, 80), (0, 0, 140, 255))}
+    memo["steps"] = [{**s, "signer": {**s["signer"], "signature_path": _png(tmp_path / f"s{n}.png", (240, 80), (0, 0, 90 + n, 255))}}
+                     for n, s in enumerate(memo["steps"])]
+    images._cache.clear()
+    images._cache_bytes[0] = 0
+    first = render_memo_pdf(memo)
+    remembered = len(images._cache)
+    # each image's pixels, and the soft masks (one for the signatures: the same alpha channel)
+    assert remembered == 2 + 1 + 1 + len(memo["steps"])
+    assert render_memo_pdf(memo) == first
+    assert len(images._cache) == remembered  # the second render compressed no image again
+    monkeypatch.setattr(pdfdoc.PDFImageXObject, "loadImageFromSRC", registry.ORIGINALS[images.LOAD_SRC])
+    assert render_memo_pdf(memo) == first

@@ -12,10 +12,11 @@ Importing the package declares them in :mod:`approval.pdf.registry`.
   12. no empty graphics state per paragraph.
 - :mod:`.fontfiles` -- 14. the @font-face files of faces registered at
   start not fetched again.
+- :mod:`.images` -- 15. images compressed once per process.
 - :mod:`.collector` -- the cyclic garbage collector paused during a render
   (not a patch: a context manager the renderer enters).
 """
 
-from . import collector, css, fontfiles, numbers, tables, wrap
+from . import collector, css, fontfiles, images, numbers, tables, wrap
 
-__all__ = ["collector", "css", "fontfiles", "numbers", "tables", "wrap"]
+__all__ = ["collector", "css", "fontfiles", "images", "numbers", "tables", "wrap"]
