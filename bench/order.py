@@ -1,7 +1,7 @@
 """CPU cost of one API order (the mayor's ``order`` on the reference memo), in process, on SQLite.
 
     .venv/bin/python bench/order.py [--runs 12] [--with-report] [--grouped] [--fast-hash]
-                                    [--in-process] [--cprofile N]
+                                    [--in-process] [--cprofile N] [--parts]
 
 Builds a throw-away SQLite database with the demo data (as bench/signing.py), warms the
 process as a gunicorn worker does (configure_process(preload=True), documents.warm), then
@@ -10,7 +10,9 @@ services, and the order by ``POST /api/v1/memos/<id>/actions`` (Flask test clien
 token). Prints the median and worst CPU milliseconds of the order request: the worker's own
 (time.process_time), its render processes' (the memo's PDF is laid out in a child process,
 services.render_budget: kept ones read by their CPU clocks, ended ones by RUSAGE_CHILDREN) and
-their sum, and the wall clock.
+their sum, and the wall clock; then the memory of the worker and of its kept render process.
+Figures (2 cores shared, production argon2): 265 ms before the kept render processes (worker
+~170 + forked child ~90), ~180 after (worker ~140 + kept process ~41).
 
 ``--with-report``: the memo carries the 49-project plan report. ``--grouped``: head and
 deputy give their opinions side by side (one parallel group) before the mayor's order.
@@ -18,7 +20,8 @@ deputy give their opinions side by side (one parallel group) before the mayor's 
 password check and the key's derivation, ~40 ms of CPU per order, are then left out).
 ``--in-process``: PDF_RENDER_SECONDS=0 (the render in the worker, no child).
 ``--cprofile N``: cProfile the orders (render in process) and print the top N functions
-by cumulative and by own time.
+by cumulative and by own time. ``--parts``: the CPU of the order's costly parts (PARTS,
+render in process).
 """
 
 from __future__ import annotations
