@@ -123,6 +123,21 @@ def _measure_thai_digits(font: TTFont) -> None:
     font.face = face
 
 
+#: ``file://`` URI (as :func:`font_face_css` writes it) -> the file, for every face
+#: registered with ReportLab from that very file (see :mod:`.speed.fontfiles`).
+_REGISTERED_FILES: dict[str, Path] = {}
+
+
+def registered_file(uri: str) -> Path | None:
+    """The font file behind ``uri`` when :func:`register_fonts` registered a face from it."""
+    return _REGISTERED_FILES.get(uri)
+
+
+def _note_file(name: str, path: Path) -> None:
+    if getattr(pdfmetrics.getFont(name).face, "filename", None) == str(path):
+        _REGISTERED_FILES[path.as_uri()] = path
+
+
 @lru_cache(maxsize=1)
 def register_fonts() -> tuple[str, ...]:
     """Register the Sarabun faces with ReportLab (once); return their names."""
@@ -133,6 +148,7 @@ def register_fonts() -> tuple[str, ...]:
             font = TTFont(name, str(font_path(bold, italic)))
             pdfmetrics.registerFont(font)
             _prepare(font)
+        _note_file(name, font_path(bold, italic))
         addMapping(FAMILY, bold, italic, name)
         names.append(name)
     num = f"{NUM_FAMILY}_00"
@@ -141,6 +157,7 @@ def register_fonts() -> tuple[str, ...]:
         _measure_thai_digits(font)
         pdfmetrics.registerFont(font)
         _prepare(font)
+    _note_file(num, font_path(0, 0))
     for bold in (0, 1):
         for italic in (0, 1):
             addMapping(NUM_FAMILY, bold, italic, num)

@@ -181,6 +181,8 @@ def apply(patches: list[Patch]) -> dict[str, Callable]:
 def install() -> None:
     """Check and apply every declared patch (once per process; idempotent)."""
     global _installed
+    if _installed:  # every render asks: no lock then (a process forked while another thread
+        return      # held it, services.render_budget, would wait on it forever)
     with _lock:
         if _installed:
             return

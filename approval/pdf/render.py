@@ -307,11 +307,17 @@ _TABLE_GAP = re.compile(
 )
 
 
+def compact_tables(html: str) -> str:
+    """``html`` without the white space between table tags (:data:`_TABLE_GAP`): the same
+    document for xhtml2pdf, with fewer nodes to walk."""
+    return _TABLE_GAP.sub(r"\1", html)
+
+
 def render_memo_html(memo: dict) -> tuple[str, list[Path]]:
     with thaibreak.custom_words(place_words(memo)):  # field_lines breaks lines here
         ctx, images = build_context(memo)
         html = jinja_env().get_template("pdf/memo.html").render(**ctx)
-    return _TABLE_GAP.sub(r"\1", html), images
+    return compact_tables(html), images
 
 
 def resource_policy(images: list[Path]) -> ResourceAccessPolicy:

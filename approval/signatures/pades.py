@@ -70,11 +70,16 @@ def grouped(fp: str) -> str:
 def certificate_page(context: dict) -> bytes:
     """The ใบรับรองการลงนาม page (templates/pdf/_signatures.html) as a PDF of its own."""
     from ..pdf import fonts
-    from ..pdf.render import html_to_pdf, install_thai_support, jinja_env
+    from ..pdf.render import (
+        compact_tables,
+        html_to_pdf,
+        install_thai_support,
+        jinja_env,
+    )
 
     install_thai_support()
     html = jinja_env().get_template("pdf/_signatures.html").render(font_faces=fonts.font_face_css(), **context)
-    return html_to_pdf(html, [], context["created_at"])
+    return html_to_pdf(compact_tables(html), [], context["created_at"])
 
 
 def _qr_form(pdf: pikepdf.Pdf, url: str) -> pikepdf.Object:
@@ -111,9 +116,15 @@ def _embedded_font(resources) -> pikepdf.Object | None:
     return None
 
 
+#: The operators that select a font or show text: the only ones _shows_with looks at.
+_TEXT_OPERATORS = "Tf Tj TJ ' \""
+
+
 def _shows_with(page: pikepdf.Page, name: str) -> bool:
     current = None
-    for operands, op in pikepdf.parse_content_stream(page):
+    # Only those operators are handed over from qpdf's parser: a page's other operators (half
+    # of them or more) never become Python objects.
+    for operands, op in pikepdf.parse_content_stream(page, _TEXT_OPERATORS):
         op = str(op)
         if op == "Tf":
             current = str(operands[0])

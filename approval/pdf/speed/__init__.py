@@ -10,10 +10,13 @@ Importing the package declares them in :mod:`approval.pdf.registry`.
   13. CSS values onto frags.
 - :mod:`.tables` -- 11. grid tables and fewer table style commands;
   12. no empty graphics state per paragraph.
+- :mod:`.fontfiles` -- 14. the @font-face files of faces registered at
+  start not fetched again.
+- :mod:`.images` -- 15. images compressed once per process.
 - :mod:`.collector` -- the cyclic garbage collector paused during a render
   (not a patch: a context manager the renderer enters).
 """
 
-from . import collector, css, numbers, tables, wrap
+from . import collector, css, fontfiles, images, numbers, tables, wrap
 
-__all__ = ["collector", "css", "numbers", "tables", "wrap"]
+__all__ = ["collector", "css", "fontfiles", "images", "numbers", "tables", "wrap"]
