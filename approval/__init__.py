@@ -38,10 +38,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Thai stays readable (and searchable) inside JSON columns.
     options.setdefault("json_serializer", lambda obj: json.dumps(obj, ensure_ascii=False))
     uri = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if "poolclass" not in options and ":memory:" not in uri and uri not in ("sqlite://", "sqlite:///"):
+        # One pooled connection per request a worker serves at once (the load shedder keeps that
+        # at SHED_MAX_IN_FLIGHT, 8): past the pool, each request opened and closed a connection
+        # of its own (pragmas and all), a quarter of a worker's time under wrk at 16 connections.
+        options.setdefault("pool_size", int(os.environ.get("DATABASE_POOL_SIZE", "16")))
     if uri.startswith("sqlite"):
         from .models.tenancy import sqlite_engine_options
 
         sqlite_engine_options(options)
+        # A file on this machine does not drop connections: no ping before each checkout.
+        options["pool_pre_ping"] = False
     if uri.startswith("postgres"):
         # No JIT: its compilation (about 120 ms at 1M memos, bench/scale.py) is paid by every
         # search whose trigram estimate looks expensive, for queries that run in milliseconds.
