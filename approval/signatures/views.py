@@ -80,10 +80,9 @@ def ca_crl(organization_id: int):
 
 def memo_panel(memo: Memo) -> dict:
     """The memo page's panel: each step signature checked, the document's seal."""
-    checks = service.step_checks(db.session, memo)
-    seal = None
-    if memo.state in (MemoState.DECIDED, MemoState.ARCHIVED):
-        seal = service.seal_for(db.session, memo.id)
+    loaded = service.memo_signatures(db.session, memo)  # the signatures, the CA and the seal: one query
+    checks = service.step_checks(db.session, memo, loaded)
+    seal = loaded.seal if memo.state in (MemoState.DECIDED, MemoState.ARCHIVED) else None
     return {"checks": checks, "seal": seal, "honest": HONEST_TIER}
 
 
