@@ -136,3 +136,14 @@ def test_one_signature_in_review(seeded, app):
     assert "ถูกต้อง" in panel and BAD not in panel and user("head").full_name in panel
     assert memo.id == reference_memo().id
     assert [c["valid"] for c in service.step_checks(db.session, memo)] == [True]
+
+
+def test_a_memo_with_nothing_signed_yet_reads_no_signature(seeded, app):
+    memo = run_chain("review_head")
+    client = _signed_in(app, "head")
+    client.get(f"/memos/{memo.id}")
+    with Statements() as statements:
+        html = client.get(f"/memos/{memo.id}").get_data(as_text=True)
+    assert "ยังไม่มีลายมือชื่อดิจิทัลของขั้นตอนการลงนาม" in html
+    assert not [s for s in statements.seen if "step_signature" in s or "signing_authority" in s]
+    assert len(statements) < PAGE_QUERIES_MAX
