@@ -122,8 +122,8 @@ _VERDICTS_MAX = 4096
 _VERDICTS_LOCK = threading.Lock()
 
 
-def _sha(data: bytes | None) -> str:
-    return hashlib.sha256(data).hexdigest() if data is not None else ""
+def _sha(data: bytes | None) -> bytes:
+    return hashlib.sha256(data).digest() if data is not None else b""
 
 
 @lru_cache(maxsize=16)
@@ -136,9 +136,9 @@ def _parsed_crl(der: bytes) -> x509.CertificateRevocationList:
     return x509.load_der_x509_crl(der)
 
 
-def _verdict(row: StepSignature, authority: SigningAuthority, crl_sha: str, ca_sha: str) -> signing.Check:
+def _verdict(row: StepSignature, cms_sha: bytes, authority: SigningAuthority, ca_sha: bytes,
+             crl_sha: bytes) -> signing.Check:
     """signing.verify of `row`, remembered in this process under a content-addressed key."""
-    cms_sha = _sha(row.cms)
     key = (row.id, cms_sha, _sha(row.content.encode("utf-8")), _sha(row.key.certificate), ca_sha, crl_sha,
            row.signed_at.isoformat() if row.signed_at is not None else "")
     with _VERDICTS_LOCK:
@@ -168,8 +168,8 @@ def step_checks(session: Session, memo: Memo, loaded: MemoSignatures | None = No
     if not loaded.rows:
         return []
     authority = loaded.authority
-    ca_sha = _sha(authority.certificate) if authority else ""
-    crl_sha = _sha(authority.crl) if authority else ""
+    ca_sha = _sha(authority.certificate) if authority else b""
+    crl_sha = _sha(authority.crl) if authority else b""
     events = {}
     for event in sorted(memo.events, key=lambda e: e.id or 0):  # loaded with the memo's page
         if event.action in SIGNING_ACTIONS:
@@ -181,14 +181,14 @@ def step_checks(session: Session, memo: Memo, loaded: MemoSignatures | None = No
     current_sha = None
     results = []
     for step, row in rows:
-        key = row.key
+        key, cms_sha = row.key, _sha(row.cms)
         if authority is None:
             check = signing.Check(["หน่วยงานไม่มีหน่วยรับรอง"])
         else:
-            check = _verdict(row, authority, crl_sha, ca_sha)
+            check = _verdict(row, cms_sha, authority, ca_sha, crl_sha)
         event = events.get((step.round, step.seq))
         data = (event.data or {}) if event is not None else {}
-        if data.get("signature_sha256") != hashlib.sha256(row.cms).hexdigest():
+        if data.get("signature_sha256") != cms_sha.hex():
             check.problems.append("ลายมือชื่อไม่ตรงกับที่บันทึกในห่วงโซ่เหตุการณ์")
         if event is not None and audit.compute_hash(event.prev_hash, audit.event_content(event)) != event.hash:
             check.problems.append("เหตุการณ์การลงนามถูกแก้ไข")

@@ -66,8 +66,9 @@ def test_the_memo_page_issues_few_statements_with_its_signatures(seeded, state, 
             response = client.get(f"/memos/{memo.id}")
         assert response.status_code == 200
         assert len(statements) <= PAGE_QUERIES_MAX, (state, username, statements.seen)
-        # the frozen PDF's bytes are never read for the page
-        assert not [s for s in statements.seen if "memo_document.content" in s]
+        # neither the frozen PDF's bytes, nor signature images, nor wrapped keys are read for the page
+        unread = ("memo_document.content", "signature_png", "signature_image.png", "wrapped_key", "key_encrypted")
+        assert not [(c, s) for s in statements.seen for c in unread if c in s]
 
 
 def test_a_second_view_checks_no_signature_again(decided, app, verifications):
