@@ -18,7 +18,6 @@ from tests.test_wire import PAGE_QUERIES_MAX, Statements
 
 from .conftest import run_chain
 
-
 BAD = "ไม่ถูกต้อง</span>"  #: the badge of a signature that does not hold
 
 
