@@ -30,7 +30,7 @@ SIGNING_ACTIONS = ("forward", "return", "order")
 
 
 def _crl(authority: SigningAuthority) -> x509.CertificateRevocationList | None:
-    return x509.load_der_x509_crl(authority.crl) if authority.crl else None
+    return _parsed_crl(authority.crl) if authority.crl else None
 
 
 def sign_step(session: Session, memo: Memo, user, password: str, event: Event,
@@ -126,6 +126,7 @@ def _sha(data: bytes | None) -> bytes:
     return hashlib.sha256(data).digest() if data is not None else b""
 
 
+#: The CA certificates and CRLs parsed, by their bytes (a new CRL is other bytes: parsed anew).
 @lru_cache(maxsize=16)
 def _parsed_ca(der: bytes) -> x509.Certificate:
     return x509.load_der_x509_certificate(der)
