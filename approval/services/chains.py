@@ -85,7 +85,7 @@ def chains_of(session: Session, organization_id: int) -> list[Chain]:
     """The organisation's chains, the default first, with their steps and signers."""
     return list(session.scalars(
         sa.select(Chain).where(Chain.organization_id == organization_id)
-        .options(selectinload(Chain.steps).selectinload(ChainStep.assignee))
+        .options(selectinload(Chain.steps).joinedload(ChainStep.assignee))
         .order_by(Chain.is_default.desc(), Chain.id)
     ))
 
@@ -301,12 +301,13 @@ def applicable(session: Session, memo: Memo) -> list[Chain]:
                                author_division(memo))
 
 
-def resolve(session: Session, memo: Memo, chain_id=None) -> Chain:
+def resolve(session: Session, memo: Memo, chain_id=None, options: list[Chain] | None = None) -> Chain:
     """The chain the memo takes at submission: the one chosen (it must apply), or the only one that applies.
 
     `chain_id`: chosen in the submission form or the API's action; else the memo's ``chain_id``.
+    `options`: :func:`applicable` of the memo when the caller has it already (the memo page).
     """
-    options = applicable(session, memo)
+    options = applicable(session, memo) if options is None else options
     if not options:
         raise ValidationFailed("ไม่มีสายการลงนามที่ใช้กับหนังสือนี้ได้ (ตามประเภทและจำนวนเงิน) "
                                "กรุณาตรวจสอบประเภทและจำนวนเงิน หรือติดต่อผู้ดูแลระบบ",

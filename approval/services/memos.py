@@ -273,15 +273,16 @@ def hold(session: Session, memo: Memo, expected_version: int | None = None, *, w
         raise Conflict(MEMO_CONFLICT)
 
 
-def chain_for(session: Session, memo: Memo, chain_id=None) -> list[ChainStep]:
+def chain_for(session: Session, memo: Memo, chain_id=None, options: list | None = None) -> list[ChainStep]:
     """Who would sign this memo, in order, if it were submitted now: the steps of the chain chosen
     (``chain_id`` or the memo's), or of the only one that applies; empty while a choice among
     several is still to be made, or none applies (submission then says why).
 
-    Submission itself takes its chain from :func:`chains.resolve`, as this does.
+    Submission itself takes its chain from :func:`chains.resolve`, as this does. `options`: the
+    memo's applicable chains when the caller has them already (the memo page).
     """
     try:
-        return list(chains.resolve(session, memo, chain_id).steps)
+        return list(chains.resolve(session, memo, chain_id, options).steps)
     except ValidationFailed:
         return []
 

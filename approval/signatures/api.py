@@ -20,13 +20,14 @@ api_views.PUBLIC_ENDPOINTS.add("api.verify_pdf")
 def memo_signatures(memo_id: int):
     """Every step signature of a memo and whether the PDF is signed."""
     memo = memos.get_memo(db.session, g.api_user, memo_id)
-    seal = service.seal_for(db.session, memo.id)
+    loaded = service.memo_signatures(db.session, memo)
+    seal = loaded.seal
     return jsonify({
         "items": [{
             "step": c["step"], "round": c["round"], "signer": out.user_summary(c["signer"]),
             "capacity": c["capacity"], "signed_at": out.when(c["signed_at"]),
             "certificate_sha256": c["certificate_sha256"], "valid": c["valid"],
-        } for c in service.step_checks(db.session, memo)],
+        } for c in service.step_checks(db.session, memo, loaded)],
         "pdf_signed": bool(seal and seal.pdf_signed),
     })
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from cryptography import x509
 from flask import has_request_context, request
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from ..labels import ACTION_LABELS, DECISION_LABELS
 from ..models import Event, Memo, MemoDocument, Step
@@ -26,7 +30,7 @@ SIGNING_ACTIONS = ("forward", "return", "order")
 
 
 def _crl(authority: SigningAuthority) -> x509.CertificateRevocationList | None:
-    return x509.load_der_x509_crl(authority.crl) if authority.crl else None
+    return _parsed_crl(authority.crl) if authority.crl else None
 
 
 def sign_step(session: Session, memo: Memo, user, password: str, event: Event,
@@ -65,38 +69,138 @@ def _signature_rows(session: Session, memo_id: int) -> list[StepSignature]:
     ))
 
 
-def step_checks(session: Session, memo: Memo) -> list[dict]:
-    """Every step signature of the memo, checked: CMS, CA, CRL, the audit event, the memo's text."""
-    rows = _signature_rows(session, memo.id)
-    if not rows:
+@dataclass
+class MemoSignatures:
+    """What a memo's signature checks read: its step signatures (with their keys and signers),
+    its organisation's CA, and the seal of its frozen document (None until decided)."""
+
+    rows: list[StepSignature]
+    authority: SigningAuthority | None
+    seal: DocumentSeal | None
+
+
+@lru_cache(maxsize=1)
+def _memo_signatures_statement():
+    """memo_signatures' statement, built once (its loader options cost more to build than to run).
+
+    From the memo's own row, so that there is always a row: the CA, each step signature and the
+    seal outer-joined (the CA and the seal are one at most each, so the rows are the signatures).
+    """
+    memo_id, org = sa.bindparam("memo_id"), sa.bindparam("memo_org")
+    return (
+        sa.select(Memo.id, SigningAuthority, StepSignature, DocumentSeal).select_from(Memo)
+        .outerjoin(SigningAuthority, SigningAuthority.organization_id == Memo.organization_id)
+        .outerjoin(StepSignature, sa.and_(StepSignature.memo_id == Memo.id,
+                                          StepSignature.organization_id == Memo.organization_id))
+        .outerjoin(DocumentSeal, sa.and_(DocumentSeal.memo_id == Memo.id,
+                                         DocumentSeal.organization_id == Memo.organization_id))
+        .where(Memo.id == memo_id, Memo.organization_id == org)
+        .options(defer(SigningAuthority.key_encrypted),
+                 joinedload(StepSignature.key).options(defer(SigningKey.wrapped_key), defer(SigningKey.salt),
+                                                       joinedload(SigningKey.user)))
+    )
+
+
+def memo_signatures(session: Session, memo: Memo) -> MemoSignatures:
+    """The memo's step signatures, its organisation's CA and its seal, in one statement."""
+    result = session.execute(_memo_signatures_statement(), {"memo_id": memo.id, "memo_org": memo.organization_id})
+    rows, authority, seal = [], None, None
+    for _, found_authority, signature, found_seal in result:
+        authority = authority or found_authority
+        seal = seal or found_seal
+        if signature is not None:
+            rows.append(signature)
+    return MemoSignatures(rows, authority, seal)
+
+
+#: Each step signature's cryptographic verdict (signing.verify), by what it depends on: the
+#: row, the SHA-256 of its CMS bytes, of its signed content, of the signer's recorded
+#: certificate, of the CA's certificate and of the CRL, and the signing time. A changed byte in
+#: any of them is another key: a tampered row or a new CRL is checked afresh at once.
+_VERDICTS: OrderedDict[tuple, tuple[tuple[str, ...], str | None]] = OrderedDict()
+_VERDICTS_MAX = 4096
+_VERDICTS_LOCK = threading.Lock()
+
+
+def _sha(data: bytes | None) -> bytes:
+    return hashlib.sha256(data).digest() if data is not None else b""
+
+
+#: The CA certificates and CRLs parsed, by their bytes (a new CRL is other bytes: parsed anew).
+@lru_cache(maxsize=16)
+def _parsed_ca(der: bytes) -> x509.Certificate:
+    return x509.load_der_x509_certificate(der)
+
+
+@lru_cache(maxsize=16)
+def _parsed_crl(der: bytes) -> x509.CertificateRevocationList:
+    return x509.load_der_x509_crl(der)
+
+
+def _verdict(row: StepSignature, cms_sha: bytes, authority: SigningAuthority, ca_sha: bytes,
+             crl_sha: bytes) -> signing.Check:
+    """signing.verify of `row`, remembered in this process under a content-addressed key."""
+    key = (row.id, cms_sha, _sha(row.content.encode("utf-8")), _sha(row.key.certificate), ca_sha, crl_sha,
+           row.signed_at.isoformat() if row.signed_at is not None else "")
+    with _VERDICTS_LOCK:
+        found = _VERDICTS.get(key)
+        if found is not None:
+            _VERDICTS.move_to_end(key)
+    if found is None:
+        crl = _parsed_crl(authority.crl) if authority.crl else None
+        check = signing.verify(row.content, row.cms, _parsed_ca(authority.certificate), crl,
+                               signed_at=row.signed_at, expected_certificate=row.key.certificate)
+        found = (tuple(check.problems), check.certificate_sha256)
+        with _VERDICTS_LOCK:
+            _VERDICTS[key] = found
+            while len(_VERDICTS) > _VERDICTS_MAX:
+                _VERDICTS.popitem(last=False)
+    return signing.Check(list(found[0]), found[1])
+
+
+def step_checks(session: Session, memo: Memo, loaded: MemoSignatures | None = None) -> list[dict]:
+    """Every step signature of the memo, checked: CMS, CA, CRL, the audit event, the memo's text.
+
+    `loaded`: what :func:`memo_signatures` read (the memo page reads it once for the panel).
+    The cryptographic verdict of each signature is remembered by content (see _VERDICTS); the
+    checks against the audit chain and the memo's text are made each time.
+    """
+    loaded = loaded if loaded is not None else memo_signatures(session, memo)
+    if not loaded.rows:
         return []
-    authority = ca.authority_for(session, memo.organization_id, create=False)
-    ca_cert = ca.ca_certificate(authority) if authority else None
-    crl = _crl(authority) if authority else None
+    authority = loaded.authority
+    ca_sha = _sha(authority.certificate) if authority else b""
+    crl_sha = _sha(authority.crl) if authority else b""
     events = {}
     for event in sorted(memo.events, key=lambda e: e.id or 0):  # loaded with the memo's page
         if event.action in SIGNING_ACTIONS:
             events[(event.round, event.step)] = event
-    current_sha = signing.memo_sha256(memo)
+    steps = {s.id: s for s in memo.steps}
+    # A row whose step is not one of this memo's (a tampered row) is still shown, with its own step.
+    rows = sorted(((steps.get(row.step_id) or row.step, row) for row in loaded.rows),
+                  key=lambda pair: (pair[0].round, pair[0].seq, pair[1].id))
+    current_sha = None
     results = []
-    for row in rows:
-        step, key = row.step, row.key
-        if ca_cert is None:
+    for step, row in rows:
+        key, cms_sha = row.key, _sha(row.cms)
+        if authority is None:
             check = signing.Check(["หน่วยงานไม่มีหน่วยรับรอง"])
         else:
-            check = signing.verify(row.content, row.cms, ca_cert, crl, signed_at=row.signed_at,
-                                   expected_certificate=key.certificate)
+            check = _verdict(row, cms_sha, authority, ca_sha, crl_sha)
         event = events.get((step.round, step.seq))
         data = (event.data or {}) if event is not None else {}
-        if data.get("signature_sha256") != hashlib.sha256(row.cms).hexdigest():
+        if data.get("signature_sha256") != cms_sha.hex():
             check.problems.append("ลายมือชื่อไม่ตรงกับที่บันทึกในห่วงโซ่เหตุการณ์")
         if event is not None and audit.compute_hash(event.prev_hash, audit.event_content(event)) != event.hash:
             check.problems.append("เหตุการณ์การลงนามถูกแก้ไข")
         content = _content(row.content)
         if content.get("memo_id") != memo.id or content.get("round") != step.round or content.get("step") != step.seq:
             check.problems.append("ลายมือชื่อเป็นของหนังสือหรือขั้นตอนอื่น")
-        if step.round == memo.round and content.get("memo_sha256") != current_sha:
-            check.problems.append("เนื้อหาหนังสือถูกแก้ไขหลังการลงนาม")
+        if step.round == memo.round:
+            if current_sha is None:
+                current_sha = signing.memo_sha256(memo)
+            if content.get("memo_sha256") != current_sha:
+                check.problems.append("เนื้อหาหนังสือถูกแก้ไขหลังการลงนาม")
         if content.get("opinion") != (step.comment or ""):
             check.problems.append("ความเห็นที่บันทึกไม่ตรงกับที่ลงนาม")
         action = content.get("action", "")

@@ -80,11 +80,14 @@ def ca_crl(organization_id: int):
 
 def memo_panel(memo: Memo) -> dict:
     """The memo page's panel: each step signature checked, the document's seal."""
-    checks = service.step_checks(db.session, memo)
-    seal = None
-    if memo.state in (MemoState.DECIDED, MemoState.ARCHIVED):
-        seal = service.seal_for(db.session, memo.id)
-    return {"checks": checks, "seal": seal, "honest": HONEST_TIER}
+    decided = memo.state in (MemoState.DECIDED, MemoState.ARCHIVED)
+    if not decided and not any(step.signed_at is not None for step in memo.steps):
+        # Nothing signed yet (a memo just submitted): each step signature is made by its step's
+        # signing act, so there is none to read, and no seal before the decision.
+        return {"checks": [], "seal": None, "honest": HONEST_TIER}
+    loaded = service.memo_signatures(db.session, memo)  # the signatures, the CA and the seal: one query
+    checks = service.step_checks(db.session, memo, loaded)
+    return {"checks": checks, "seal": loaded.seal if decided else None, "honest": HONEST_TIER}
 
 
 def register(app: Flask) -> None:

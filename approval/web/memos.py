@@ -213,9 +213,10 @@ def _detail_context(memo, action_form=None, action_errors=None, failed_action=No
         "pending": pending, "pending_since": _pending_since(memo) if pending is not None else None,
         "covers": covers, "my_turn": my_turn,
         # Who will sign, in order: shown to the author before submitting (the chosen or only chain).
-        "signers": memo_service.chain_for(db.session, memo, chosen) if "submit" in allowed else [],
+        "signers": memo_service.chain_for(db.session, memo, chosen, options) if "submit" in allowed else [],
         "chain_options": options, "chosen_chain_id": parse_id(str(chosen)) if chosen else None,
-        "form": action_form or ActionForm(),
+        # The action forms read it; a page with no action allowed shows none.
+        "form": action_form or (ActionForm() if allowed else None),
         "action_errors": action_errors or {}, "failed_action": failed_action, "confirming": confirming,
         "needs_password": bool(memo.organization.setting("require_signing_password")),
         "can_edit": memo.can_edit(user),
