@@ -166,37 +166,92 @@ def first_matches(found):
     return found.order_by(None).with_only_columns(Memo.id).limit(COUNT_CAP + 1)
 
 
+SAMPLE = 256  #: newest documents of the organisation read to judge how common a query is
+WALK = 8000  #: an organisation of at most this many documents is always walked (a few ms a thousand)
+COMMON = 0.19  #: the share of documents matching above which a walk beats the trigram index
+
+
+def _matches(column, q: str | None):
+    return [sa.func.strpos(column, t) > 0 for t in terms(q)]
+
+
+def estimate_statement(q: str | None, organization_id: int):
+    """PostgreSQL: (matches among the organisation's SAMPLE newest documents, documents read,
+    whether the organisation has more than WALK documents, and the parallel setting).
+
+    One cheap statement: SAMPLE rows read backwards by ``ix_memo_search_org_memo`` and an
+    index-only probe WALK entries deep. The memo filters are left out: this measures the words.
+    """
+    org = MemoSearch.organization_id == organization_id
+    sample = (sa.select(MemoSearch.text).where(org).order_by(MemoSearch.memo_id.desc())
+              .limit(SAMPLE).subquery("sample"))
+    deep = sa.exists(sa.select(MemoSearch.memo_id).where(org).order_by(MemoSearch.memo_id.desc())
+                     .offset(WALK).limit(1))
+    hit = sa.and_(*_matches(sample.c.text, q))
+    # And for the rest of the transaction, no parallel workers: starting them costs more than
+    # these short, LIMITed statements gain (tens of milliseconds on a busy two-core server).
+    serial = sa.func.set_config("max_parallel_workers_per_gather", "0", True)
+    return sa.select(sa.func.count().filter(hit), sa.func.count(), deep, serial).select_from(sample)
+
+
+def walk_matches(query, q: str | None, organization_id: int, limit: int):
+    """PostgreSQL: the ids of the query's memos whose document contains every term, newest
+    first, at most ``limit``: the documents are checked one by one (``strpos``: the trigram
+    index cannot serve it), so PostgreSQL either reads the organisation's documents newest
+    first (``ix_memo_search_org_memo`` backwards) and stops at the limit, or, when the memo
+    filters are narrow (a year, an author), reads the memos they select and checks their
+    documents. Either way the cost follows the memos read, not the trigram index's posting
+    lists (which hold every organisation's rows)."""
+    return (query.where(Memo.organization_id == organization_id)
+            .join(MemoSearch, MemoSearch.memo_id == Memo.id)
+            .where(MemoSearch.organization_id == organization_id, *_matches(MemoSearch.text, q))
+            .with_only_columns(Memo.id).order_by(MemoSearch.memo_id.desc()).limit(limit))
+
+
 def paged(session: Session, query, q: str | None, organization_id: int, *, page: int, per_page: int):
     """(the ordered query of one page of matches, their total capped at COUNT_CAP + 1).
 
     SQLite: the FTS5 query pages itself (rowid order) and is counted up to the cap.
-    PostgreSQL, without a separate count: one query asks the trigram index for up to
-    COUNT_CAP + 1 matching ids, in no order (the index and the heap stop there). A rare word
-    has them all: they are the total, and the page is cut from them. A common word (more than
-    the cap) is paged from the organisation's newest documents (``newest_matches``), which
-    finds a page after a few dozen documents (a wider window when the memo filters drop many). PostgreSQL's estimate for a trigram LIKE is a
-    handful of rows whatever the word, so it must not choose between the two plans itself.
+
+    PostgreSQL, without a separate count. Its estimate for a trigram LIKE is a handful of rows
+    whatever the word, so the plan is chosen here, from a sample (``estimate_statement``: how
+    many of the organisation's SAMPLE newest documents contain the terms):
+
+    * a common word (at least COMMON of the sample), an organisation of at most WALK documents,
+      or terms of one or two characters only (no trigram): ``walk_matches`` checks documents
+      newest first and stops at COUNT_CAP + 1 matches (or the page's end, if further): the page
+      and the capped total in one statement; stopping short means every match was seen.
+    * otherwise the trigram index gives up to COUNT_CAP + 1 matching ids, in no order (the
+      index and the heap stop there). Fewer than that are the total, and the page is cut from
+      them; more (a word of middling frequency) and the page comes from the organisation's
+      newest documents (``newest_matches``), a window widened until the page is full.
     """
     dialect = session.get_bind().dialect.name
     offset = (max(page, 1) - 1) * per_page
+    need = offset + per_page
     found, order = apply_search(query, q, organization_id, dialect)
     if dialect != "postgresql":
         total = capped_count(session, found, COUNT_CAP)
         return found.order_by(*order).limit(per_page).offset(offset), total
-    ids = list(session.scalars(first_matches(found)))
-    if len(ids) > COUNT_CAP:
-        # A window of matching documents wide enough for the page when the memo filters pass
-        # most of them; widened when they do not (an old year, a filter of few memos).
-        need = offset + per_page
-        for window in (4 * need, 32 * need, 256 * need, None):
-            ids = list(session.scalars(newest_matches(query, q, organization_id, window)
-                                       .limit(per_page).offset(offset)))
-            if len(ids) == per_page:
-                break
-        total = COUNT_CAP + 1
+    hits, read, deep, _ = session.execute(estimate_statement(q, organization_id)).one()
+    indexed = any(len(t) >= TRIGRAM for t in terms(q))
+    if not deep or not indexed or hits >= COMMON * read:
+        ids = list(session.scalars(walk_matches(query, q, organization_id, max(COUNT_CAP + 1, need))))
+        total = min(len(ids), COUNT_CAP + 1)
+        ids = ids[offset:need]
     else:
+        ids = list(session.scalars(first_matches(found)))
         total = len(ids)
-        ids = sorted(ids, reverse=True)[offset:offset + per_page]
+        if total <= COUNT_CAP:
+            ids = sorted(ids, reverse=True)[offset:need]
+        else:
+            # A window of matching documents wide enough for the page when the memo filters
+            # pass most of them; widened when they do not (an old year, a filter of few memos).
+            for window in (4 * need, 32 * need, 256 * need, None):
+                ids = list(session.scalars(newest_matches(query, q, organization_id, window)
+                                           .limit(per_page).offset(offset)))
+                if len(ids) == per_page:
+                    break
     return sa.select(Memo).where(Memo.id.in_(ids)).order_by(Memo.id.desc()), total
 
 
