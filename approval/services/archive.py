@@ -100,12 +100,16 @@ def search_archive(session: Session, user: User, filters: ArchiveFilters, *, pag
         page_query, total = search.paged(session, query, filters.q, user.organization_id,
                                          page=page, per_page=per_page)
     else:
-        # Newest decided first, from ix_memo_org_decided (organisation, decided_at, id, state);
+        # Newest decided first, from ix_memo_org_decided (organisation, decided_at, id, state),
         # counted up to search.COUNT_CAP + 1 like a text search ("more than 1,000"): the pages
-        # are bounded, a filter (year, state, person...) narrows a large archive.
+        # are bounded, a filter (year, state, person...) narrows a large archive. One statement
+        # for both: the ids of the first COUNT_CAP + 1 memos in order are the total and the page.
         order = [Memo.decided_at.desc(), Memo.id.desc()]
-        total = search.capped_count(session, query, search.COUNT_CAP)
-        page_query = search.newest_page(session, query, order, page=page, per_page=per_page)
+        offset = (max(page, 1) - 1) * per_page
+        ids = list(session.scalars(query.with_only_columns(Memo.id).order_by(*order)
+                                   .limit(max(search.COUNT_CAP + 1, offset + per_page))))
+        total = min(len(ids), search.COUNT_CAP + 1)
+        page_query = sa.select(Memo).where(Memo.id.in_(ids[offset:offset + per_page])).order_by(*order)
     columns = LIST_COLUMNS + ((Memo.sections,) if search.terms(filters.q) else ())
     items = list(session.scalars(page_query.options(load_only(*columns),
                                                     selectinload(Memo.author))))
