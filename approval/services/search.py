@@ -10,7 +10,9 @@ term must match. Terms of one or two characters have no trigram: they are checke
 the longer terms found, or (alone) on the organisation's search documents.
 
 A search does not count its matches separately: ``paged`` returns a total capped at
-COUNT_CAP + 1 from the same ids it pages (see there).
+COUNT_CAP + 1 from the same ids it pages. On PostgreSQL it first reads a sample of the
+organisation's newest documents to choose between walking the documents newest first (a
+common word) and asking the trigram index for the query's rarest pieces (see there).
 """
 
 from __future__ import annotations
