@@ -169,7 +169,7 @@ def first_matches(found):
 
 
 SAMPLE = 256  #: newest documents of the organisation read to judge how common a query is
-WALK = 8000  #: an organisation of at most this many documents is always walked (a few ms a thousand)
+WALK = 3000  #: an organisation of at most this many documents is always walked (a few ms a thousand)
 COMMON = 0.4  #: the share of documents matching from which a walk beats the trigram index
 PIECES = 10  #: three-character pieces of a query measured in the sample, at most
 PIECE_SAMPLE = 64  #: the newest documents of the sample the pieces are measured on
