@@ -466,6 +466,8 @@ def run(recorder: Recorder, label: str, calls: list, target: str, *, explain: bo
         took, statement, parameters = recorder.slowest
         print(f"    slowest statement {took:.1f} ms; EXPLAIN (ANALYZE, BUFFERS):")
         with db.engine.connect() as conn:
+            if "memo_search" in statement:  # as the search ran it: without parallel workers
+                conn.exec_driver_sql("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
             plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars()
             for line in plan:
                 print("      " + line)

@@ -37,7 +37,10 @@ class MemoSearch(db.Model):
 
 
 #: The archive lists decided/archived memos newest first; the register walks numbers in order.
-sa.Index("ix_memo_org_decided", Memo.organization_id, Memo.decided_at, Memo.id, Memo.state)
+#: The archive's filters (date, decision, author) are in it too: any of them is checked on the
+#: index alone while it is read newest first (no memo row fetched to be rejected).
+sa.Index("ix_memo_org_decided", Memo.organization_id, Memo.decided_at, Memo.id, Memo.state, Memo.date,
+         Memo.decision, Memo.author_id)
 #: The archive's date filters (calendar / fiscal year) with state and decision, counted from the index.
 sa.Index("ix_memo_org_date", Memo.organization_id, Memo.date, Memo.state, Memo.decision, Memo.decided_at)
 sa.Index("ix_memo_org_number", Memo.organization_id, Memo.number_year, Memo.number_seq)

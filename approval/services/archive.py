@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import has_app_context
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from ..errors import ValidationFailed
 from ..models import Decision, Memo, MemoDocument, MemoState, Role, Step, User
@@ -80,29 +80,45 @@ def archive_query(session: Session, user: User, filters: ArchiveFilters):
     return query
 
 
+#: What the archive's list shows of a memo (and the snippets read, when searching): the rest
+#: of the row (the addressee, the closing, the chain's fields) is left in the database.
+LIST_COLUMNS = (Memo.id, Memo.organization_id, Memo.author_id, Memo.state, Memo.number, Memo.date,
+                Memo.subject, Memo.decision, Memo.decided_at)
+
+
 def search_archive(session: Session, user: User, filters: ArchiveFilters, *, page: int = 1,
-                   per_page: int = 20) -> tuple[list[Memo], int, dict[int, str]]:
+                   per_page: int = 20, hashes: bool = True) -> tuple[list[Memo], int, dict[int, str]]:
     """One page of the archive, newest order first; the total (up to search.COUNT_CAP + 1, then
-    "more than"); each memo's PDF SHA-256."""
+    "more than"); each memo's PDF SHA-256 (``hashes=False``: not read, an empty dict; the page
+    reads them with their check's state, ``archive_view.integrity_status``).
+
+    The memos are loaded with LIST_COLUMNS only (their sections too when the query has words:
+    the snippets are cut from them) and their authors in one more statement."""
     query = archive_query(session, user, filters)
     if search.terms(filters.q):
         # A text search lists newest memos first by id and counts up to search.COUNT_CAP + 1.
         page_query, total = search.paged(session, query, filters.q, user.organization_id,
                                          page=page, per_page=per_page)
     else:
-        # Newest decided first, from ix_memo_org_decided (organisation, decided_at, id, state);
+        # Newest decided first, from ix_memo_org_decided (organisation, decided_at, id, state),
         # counted up to search.COUNT_CAP + 1 like a text search ("more than 1,000"): the pages
-        # are bounded, a filter (year, state, person...) narrows a large archive.
+        # are bounded, a filter (year, state, person...) narrows a large archive. One statement
+        # for both: the ids of the first COUNT_CAP + 1 memos in order are the total and the page.
         order = [Memo.decided_at.desc(), Memo.id.desc()]
-        total = search.capped_count(session, query, search.COUNT_CAP)
-        page_query = search.newest_page(session, query, order, page=page, per_page=per_page)
-    items = list(session.scalars(page_query.options(selectinload(Memo.author))))
-    hashes = dict(session.execute(
+        offset = (max(page, 1) - 1) * per_page
+        ids = list(session.scalars(query.with_only_columns(Memo.id).order_by(*order)
+                                   .limit(max(search.COUNT_CAP + 1, offset + per_page))))
+        total = min(len(ids), search.COUNT_CAP + 1)
+        page_query = sa.select(Memo).where(Memo.id.in_(ids[offset:offset + per_page])).order_by(*order)
+    columns = LIST_COLUMNS + ((Memo.sections,) if search.terms(filters.q) else ())
+    items = list(session.scalars(page_query.options(load_only(*columns),
+                                                    selectinload(Memo.author))))
+    found = dict(session.execute(
         sa.select(MemoDocument.memo_id, MemoDocument.sha256)
         .where(MemoDocument.organization_id == user.organization_id,
                MemoDocument.memo_id.in_([m.id for m in items]))
-    ).all()) if items else {}
-    return items, total, hashes
+    ).all()) if items and hashes else {}
+    return items, total, found
 
 
 def people(session: Session, user: User) -> list[User]:

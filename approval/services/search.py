@@ -10,7 +10,9 @@ term must match. Terms of one or two characters have no trigram: they are checke
 the longer terms found, or (alone) on the organisation's search documents.
 
 A search does not count its matches separately: ``paged`` returns a total capped at
-COUNT_CAP + 1 from the same ids it pages (see there).
+COUNT_CAP + 1 from the same ids it pages. On PostgreSQL it first reads a sample of the
+organisation's newest documents to choose between walking the documents newest first (a
+common word) and asking the trigram index for the query's rarest pieces (see there).
 """
 
 from __future__ import annotations
@@ -154,7 +156,7 @@ def newest_matches(query, q: str | None, organization_id: int, window: int | Non
     """
     docs = (sa.select(MemoSearch.memo_id)
             .where(MemoSearch.organization_id == organization_id,
-                   *[sa.func.strpos(MemoSearch.text, t) > 0 for t in terms(q)])
+                   *_matches(MemoSearch.text, q))
             .order_by(MemoSearch.memo_id.desc()).limit(window).subquery("docs"))
     return (query.where(Memo.organization_id == organization_id)
             .join(docs, docs.c.memo_id == Memo.id)
@@ -166,37 +168,144 @@ def first_matches(found):
     return found.order_by(None).with_only_columns(Memo.id).limit(COUNT_CAP + 1)
 
 
+SAMPLE = 256  #: newest documents of the organisation read to judge how common a query is
+WALK = 3000  #: an organisation of at most this many documents is always walked (a few ms a thousand)
+COMMON = 0.4  #: the share of documents matching from which a walk beats the trigram index
+PIECES = 10  #: three-character pieces of a query measured in the sample, at most
+PIECE_SAMPLE = 64  #: the newest documents of the sample the pieces are measured on
+CHOSEN = 2  #: the rarest pieces the trigram index is asked for
+
+
+def _matches(column, q: str | None):
+    """The document contains every term, as one condition: PostgreSQL guesses a third of the
+    rows for it, where separate conditions (a third each, multiplied) made it expect so few
+    matches of two or three terms that it read and sorted the organisation's every document
+    rather than walk them newest first to the cap."""
+    found = terms(q)
+    if len(found) <= 1:
+        return [sa.func.strpos(column, t) > 0 for t in found]
+    return [sa.func.least(*[sa.func.strpos(column, t) for t in found]) > 0]
+
+
+def _word_char(char: str) -> bool:
+    """A character pg_trgm keeps in a word (letters, digits, Thai vowel and tone marks)."""
+    return char.isalnum() or unicodedata.category(char)[0] == "M"
+
+
+def pieces(q: str | None) -> list[str]:
+    """The distinct three-character pieces of the query's terms made of word characters, at
+    most PIECES of them spread over the terms: each is one trigram of the index, whose posting
+    list ``LIKE '%piece%'`` reads alone."""
+    out: list[str] = []
+    for term in terms(q):
+        for i in range(len(term) - TRIGRAM + 1):
+            piece = term[i:i + TRIGRAM]
+            if piece not in out and all(map(_word_char, piece)):
+                out.append(piece)
+    if len(out) > PIECES:
+        out = [out[k * len(out) // PIECES] for k in range(PIECES)]
+    return out
+
+
+def estimate_statement(q: str | None, organization_id: int):
+    """PostgreSQL: (matches among the organisation's SAMPLE newest documents, documents read,
+    whether the organisation has more than WALK documents, the parallel setting, then for each
+    of ``pieces(q)`` how many of the PIECE_SAMPLE newest documents contain it).
+
+    One cheap statement: SAMPLE rows read backwards by ``ix_memo_search_org_memo`` and an
+    index-only probe WALK entries deep. The memo filters are left out: this measures the words.
+    """
+    org = MemoSearch.organization_id == organization_id
+    newest = MemoSearch.memo_id.desc()
+    sample = (sa.select(MemoSearch.text, sa.func.row_number().over(order_by=newest).label("n"))
+              .where(org).order_by(newest).limit(SAMPLE).subquery("sample"))
+    deep = sa.exists(sa.select(MemoSearch.memo_id).where(org).order_by(newest).offset(WALK).limit(1))
+    hit = sa.and_(*_matches(sample.c.text, q))
+    # And for the rest of the transaction, no parallel workers: starting them costs more than
+    # these short, LIMITed statements gain (tens of milliseconds on a busy two-core server).
+    serial = sa.func.set_config("max_parallel_workers_per_gather", "0", True)
+    # The pieces on the PIECE_SAMPLE newest only: enough to tell a trigram in most documents
+    # from a rare one, at a quarter of the checks.
+    per_piece = [sa.func.count().filter(sa.and_(sample.c.n <= PIECE_SAMPLE, sa.func.strpos(sample.c.text, p) > 0))
+                 for p in pieces(q)]
+    return sa.select(sa.func.count().filter(hit), sa.func.count(), deep, serial, *per_piece).select_from(sample)
+
+
+def indexed_matches(query, q: str | None, organization_id: int, chosen: list[str]):
+    """PostgreSQL: up to COUNT_CAP + 1 ids of the query's memos whose document contains every
+    term, in no order. The trigram index is asked for the ``chosen`` pieces only (the rarest
+    in the sample): a common trigram's posting list holds every organisation's documents and
+    reading it was most of a rare word's time (1,049 index pages for บ้านหนองตาล, 142 for two
+    of its pieces); the terms themselves are checked on the rows found."""
+    patterns = chosen or [t for t in terms(q) if len(t) >= TRIGRAM]
+    return (query.where(Memo.organization_id == organization_id)
+            .join(MemoSearch, MemoSearch.memo_id == Memo.id)
+            .where(MemoSearch.organization_id == organization_id,
+                   *[MemoSearch.text.like(_like_pattern(p), escape="\\") for p in patterns],
+                   *_matches(MemoSearch.text, q))
+            .with_only_columns(Memo.id).limit(COUNT_CAP + 1))
+
+
+def walk_matches(query, q: str | None, organization_id: int, limit: int):
+    """PostgreSQL: the ids of the query's memos whose document contains every term, newest
+    first, at most ``limit``: the documents are checked one by one (``strpos``: the trigram
+    index cannot serve it), so PostgreSQL either reads the organisation's documents newest
+    first (``ix_memo_search_org_memo`` backwards) and stops at the limit, or, when the memo
+    filters are narrow (a year, an author), reads the memos they select and checks their
+    documents. Either way the cost follows the memos read, not the trigram index's posting
+    lists (which hold every organisation's rows)."""
+    return (query.where(Memo.organization_id == organization_id)
+            .join(MemoSearch, MemoSearch.memo_id == Memo.id)
+            .where(MemoSearch.organization_id == organization_id, *_matches(MemoSearch.text, q))
+            .with_only_columns(Memo.id).order_by(MemoSearch.memo_id.desc()).limit(limit))
+
+
 def paged(session: Session, query, q: str | None, organization_id: int, *, page: int, per_page: int):
     """(the ordered query of one page of matches, their total capped at COUNT_CAP + 1).
 
     SQLite: the FTS5 query pages itself (rowid order) and is counted up to the cap.
-    PostgreSQL, without a separate count: one query asks the trigram index for up to
-    COUNT_CAP + 1 matching ids, in no order (the index and the heap stop there). A rare word
-    has them all: they are the total, and the page is cut from them. A common word (more than
-    the cap) is paged from the organisation's newest documents (``newest_matches``), which
-    finds a page after a few dozen documents (a wider window when the memo filters drop many). PostgreSQL's estimate for a trigram LIKE is a
-    handful of rows whatever the word, so it must not choose between the two plans itself.
+
+    PostgreSQL, without a separate count. Its estimate for a trigram LIKE is a handful of rows
+    whatever the word, so the plan is chosen here, from a sample (``estimate_statement``: how
+    many of the organisation's SAMPLE newest documents contain the terms):
+
+    * a common word (at least COMMON of the sample), an organisation of at most WALK documents,
+      or terms of one or two characters only (no trigram): ``walk_matches`` checks documents
+      newest first and stops at COUNT_CAP + 1 matches (or the page's end, if further): the page
+      and the capped total in one statement; stopping short means every match was seen.
+    * otherwise the trigram index gives up to COUNT_CAP + 1 matching ids, in no order (the
+      index and the heap stop there), asked for the CHOSEN pieces of the query that are
+      rarest in the sample (``indexed_matches``). Fewer than that are the total, and the page
+      is cut from them; more (a word of middling frequency) and the page comes from the
+      organisation's newest documents (``newest_matches``), a window widened until it is full.
     """
     dialect = session.get_bind().dialect.name
     offset = (max(page, 1) - 1) * per_page
-    found, order = apply_search(query, q, organization_id, dialect)
+    need = offset + per_page
     if dialect != "postgresql":
+        found, order = apply_search(query, q, organization_id, dialect)
         total = capped_count(session, found, COUNT_CAP)
         return found.order_by(*order).limit(per_page).offset(offset), total
-    ids = list(session.scalars(first_matches(found)))
-    if len(ids) > COUNT_CAP:
-        # A window of matching documents wide enough for the page when the memo filters pass
-        # most of them; widened when they do not (an old year, a filter of few memos).
-        need = offset + per_page
-        for window in (4 * need, 32 * need, 256 * need, None):
-            ids = list(session.scalars(newest_matches(query, q, organization_id, window)
-                                       .limit(per_page).offset(offset)))
-            if len(ids) == per_page:
-                break
-        total = COUNT_CAP + 1
+    hits, read, deep, _, *counts = session.execute(estimate_statement(q, organization_id)).one()
+    indexed = any(len(t) >= TRIGRAM for t in terms(q))
+    if not deep or not indexed or hits >= COMMON * read:
+        ids = list(session.scalars(walk_matches(query, q, organization_id, max(COUNT_CAP + 1, need))))
+        total = min(len(ids), COUNT_CAP + 1)
+        ids = ids[offset:need]
     else:
+        rarest = sorted(zip(counts, pieces(q), strict=True), key=lambda c: c[0])[:CHOSEN]
+        ids = list(session.scalars(indexed_matches(query, q, organization_id, [p for _, p in rarest])))
         total = len(ids)
-        ids = sorted(ids, reverse=True)[offset:offset + per_page]
+        if total <= COUNT_CAP:
+            ids = sorted(ids, reverse=True)[offset:need]
+        else:
+            # A window of matching documents wide enough for the page when the memo filters
+            # pass most of them; widened when they do not (an old year, a filter of few memos).
+            for window in (4 * need, 32 * need, 256 * need, None):
+                ids = list(session.scalars(newest_matches(query, q, organization_id, window)
+                                           .limit(per_page).offset(offset)))
+                if len(ids) == per_page:
+                    break
     return sa.select(Memo).where(Memo.id.in_(ids)).order_by(Memo.id.desc()), total
 
 

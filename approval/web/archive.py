@@ -64,13 +64,12 @@ def index():
     """แฟ้มเอกสาร: the archive with its filters and Thai text search."""
     user = _user()
     filters, args = _filters()
-    hashes: dict = {}
 
     def fetch(page: int) -> tuple[list, int]:
-        """One page of the archive's search and its total."""
-        nonlocal hashes
-        found, count, hashes = archive_service.search_archive(db.session, user, filters, page=page,
-                                                              per_page=PER_PAGE)
+        """One page of the archive's search and its total (the PDFs' hashes come with their
+        check's state, below)."""
+        found, count, _ = archive_service.search_archive(db.session, user, filters, page=page,
+                                                         per_page=PER_PAGE, hashes=False)
         return found, count
 
     refused = False
@@ -78,14 +77,14 @@ def index():
         items, total, page, pages = paged(fetch, page_arg(), PER_PAGE)
     except DomainError as exc:
         flash(exc.message, "danger")
-        items, total, page, pages, hashes = [], 0, 1, 1, {}
+        items, total, page, pages = [], 0, 1, 1
         refused = True
     this_year = be_year(to_local(utcnow()).date())
     suggestion = None
     if not total and not refused and search_service.terms(filters.q):
         suggestion = archive_view.suggest(db.session, user, filters.q, lambda q: _finds(user, filters, q))
     return render_template(
-        "archive/index.html", items=items, total=total, hashes=hashes, page=page, pages=pages,
+        "archive/index.html", items=items, total=total, page=page, pages=pages,
         snippets=archive_view.snippets(db.session, items, filters.q),
         checks=archive_view.integrity_status(db.session, user.organization, [m.id for m in items]),
         suggestion=suggestion,
