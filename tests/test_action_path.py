@@ -187,6 +187,28 @@ def test_a_signing_act_derives_one_argon2_key_not_two(seeded, calls):
     assert (calls.derivations, calls.password) == (1, 0)
 
 
+@pytest.mark.parametrize("how", ["changed", "reset"])
+def test_after_a_password_change_the_old_password_opens_no_key_and_signs_nothing(seeded, how):
+    """The key's opening is the password's proof only while the key is wrapped under the
+    password the person has now: a change re-wraps it, an administrator's reset revokes it."""
+    from approval.services import organizations
+
+    head = user("head")
+    signing_keys.ensure_key(db.session, head, PASSWORD)
+    db.session.commit()
+    if how == "changed":
+        accounts.change_password(head, PASSWORD, "another-Passw0rd-2569")
+    else:
+        organizations.reset_password(db.session, head)
+    db.session.commit()
+    head = user("head")
+    assert signing_keys.open_existing(db.session, head, PASSWORD) is None
+    memo = memo_in("review_head")
+    with pytest.raises(Exception) as refused:
+        memos.act(db.session, memo, user("head"), "forward", comment="เห็นควร", password=PASSWORD)
+    assert refused.value.code == "confirmation_failed"
+
+
 def test_a_first_signature_checks_the_hash_and_issues_the_key(seeded, calls):
     """Without a key yet, nothing can prove the password but its hash; the key is issued after."""
     head = user("head")

@@ -486,35 +486,30 @@ WAITING_FOR = sa.case(
     (_pending.kind == StepKind.ORDER, "order"),
     else_="sign",
 )
-def _waiting_branches(user: User) -> list[tuple]:
-    """Since when: the decision for a memo to file; else the memo's last change (in review only
-    the chain moves it, so that is when its step became pending; a returned memo: its return, or
-    the author's last edit of it).
 
-    Everything waiting for `user` as disjoint (condition, since) pairs on Memo: steps pending
-    with them, steps pending with a holder they stand in for today (acting officials), their own
-    returned memos, and for records officers the decided memos not yet archived.
+
+def _branches(org_id, user_id, day, records: bool, holders=None, standing_in: bool = True) -> list[tuple]:
+    """Everything waiting for a person as disjoint (condition, since) pairs on Memo, from values
+    or bound parameters (see :func:`_inbox_statement`): steps pending with them, steps pending
+    with a holder they stand in for today (acting officials), their own returned memos, and for
+    records officers the decided memos not yet archived.
+
+    Since when: the decision for a memo to file; else the memo's last change (in review only
+    the chain moves it, so that is when its step became pending; a returned memo: its return,
+    or the author's last edit of it).
 
     Each condition names the organisation and is served by one index on its own
     (ix_memo_inbox, ix_memo_org_author, ix_memo_org_state); a single OR of them is not on
-    SQLite (it scanned the organisation's memos: 0.2-0.4 s at 10,000 memos).
-    """
-    return _branches(user.organization_id, user.id, appointments.today(), user.has_role(Role.RECORDS))
+    SQLite (it scanned the organisation's memos: 0.2-0.4 s at 10,000 memos). The branches are
+    disjoint, so the inbox is their UNION ALL and its count the sum of their counts, each read
+    from its index alone (a UNION of the ids read every memo's row: 4 ms for 3,334 waiting at
+    10,000 memos on SQLite, where the id is not the rowid).
 
-
-def _branches(org_id, user_id, day, records: bool, holders=None) -> list[tuple]:
-    """The branches from values or bound parameters (see :func:`_inbox_statement`).
-
-    ``holders``: the ids of the holders the user stands in for today -- a list (or an expanding
-    bound parameter) when the caller read them already, ``()`` when there are none (the
-    stand-in branches are left out), ``None`` for the appointments' subquery. The page's
-    statement takes them as values: with a subquery SQLite may walk the whole organisation's
-    memos in date order for the stand-in branch (7.7 ms at 10,000 memos) rather than sort the
-    few it finds.
-
-    The branches are disjoint, so the inbox is their UNION ALL and its count the sum of their
-    counts, each read from its own index alone (a UNION of the ids read every memo's row: 4 ms
-    for 3,334 waiting at 10,000 memos on SQLite, where the id is not the rowid).
+    ``holders``: the holders the user stands in for today, as an expanding bound parameter when
+    the caller read them already (the page: with the appointments' subquery SQLite may walk the
+    whole organisation's memos in date order for the stand-in branch, 7.7 ms at 10,000 memos),
+    else None for that subquery. ``standing_in`` false: the user stands in for no one today,
+    and the stand-in branches are left out.
 
     Parallel opinions: the memo points at its first pending step (the first two branches); the
     other steps of a group pending together are found among the steps (the partial index
@@ -523,7 +518,6 @@ def _branches(org_id, user_id, day, records: bool, holders=None) -> list[tuple]:
     """
     org = Memo.organization_id == org_id
     in_review = Memo.state == MemoState.IN_REVIEW
-    standing_in = not (isinstance(holders, (list, tuple)) and not holders)
     if holders is None:
         holders = appointments.covered_holders_of(org_id, user_id, day)
     grouped = sa.select(Step.memo_id).where(Step.organization_id == org_id, pending_grouped())
@@ -549,21 +543,16 @@ def _not_found(user: User, reason: str) -> NotFound:
     return NotFound("ไม่พบหนังสือนี้")
 
 
-def _ranked(branches: list[tuple], keep=None, limit=None, offset=None):
-    """(Memo, waiting_for, since) over the branches, the latest first; cut to a page when ``keep``,
-    ``limit`` and ``offset`` are given: each branch then stops at its own first ``keep`` rows in
-    index order before they are merged, so a page costs the same with 20 or 20,000 waiting."""
-    parts = []
-    for condition, since in branches:
-        part = sa.select(Memo.id.label("id"), since.label("since")).where(condition)
-        if keep is not None:
-            part = part.order_by(since.desc(), Memo.id.desc()).limit(keep)
-        parts.append(sa.select(part.subquery()))
+def _ranked(branches: list[tuple], keep, limit, offset):
+    """(Memo, waiting_for, since) of one page over the branches, the latest first: each branch
+    stops at its own first ``keep`` rows in index order before they are merged, so a page costs
+    the same with 20 or 20,000 waiting."""
+    parts = [sa.select(sa.select(Memo.id.label("id"), since.label("since")).where(condition)
+                       .order_by(since.desc(), Memo.id.desc()).limit(keep).subquery())
+             for condition, since in branches]
     top = sa.union_all(*parts).subquery("waiting")  # disjoint branches: no memo twice
-    ranked = sa.select(top.c.id, top.c.since).order_by(top.c.since.desc(), top.c.id.desc())
-    if limit is not None:
-        ranked = ranked.limit(limit).offset(offset)
-    ranked = ranked.subquery("ranked")
+    ranked = (sa.select(top.c.id, top.c.since).order_by(top.c.since.desc(), top.c.id.desc())
+              .limit(limit).offset(offset).subquery("ranked"))
     return (
         sa.select(Memo, WAITING_FOR.label("waiting_for"), ranked.c.since)
         .join(ranked, ranked.c.id == Memo.id)
@@ -613,8 +602,8 @@ def _inbox_statement(records: bool, counting: bool, standing_in: bool = True):
                    .where(Appointment.organization_id == org, Appointment.stand_in_id == user,
                           appointments.in_force(day)).scalar_subquery())
         return sa.select(waiting, unread, holders)
-    holders = sa.bindparam("inbox_holders", expanding=True) if standing_in else ()
-    return _ranked(_branches(org, user, day, records, holders), sa.bindparam("inbox_keep", type_=sa.Integer),
+    holders = sa.bindparam("inbox_holders", expanding=True)
+    return _ranked(_branches(org, user, day, records, holders, standing_in), sa.bindparam("inbox_keep", type_=sa.Integer),
                    sa.bindparam("inbox_limit", type_=sa.Integer), sa.bindparam("inbox_offset", type_=sa.Integer))
 
 
@@ -637,15 +626,6 @@ def inbox_counts(session: Session, user: User) -> InboxCounts:
         _inbox_statement(user.has_role(Role.RECORDS), True), _inbox_params(user)).one()
     ids = tuple(sorted({int(i) for i in holders.split(",") if i})) if holders else ()
     return InboxCounts(waiting or 0, unread or 0, ids)
-
-
-def inbox_query(user: User, limit: int | None = None, offset: int = 0):
-    """(Memo, waiting_for, since) of everything waiting for `user`, the latest first (with
-    ``limit``: one page, each branch cut first; see :func:`_ranked`)."""
-    branches = _waiting_branches(user)
-    if limit is None:
-        return _ranked(branches)
-    return _ranked(branches, offset + limit, limit, offset)
 
 
 def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20, load: tuple = (),
@@ -671,11 +651,6 @@ def inbox_page(session: Session, user: User, page: int = 1, per_page: int = 20, 
     return [InboxItem(memo, waiting_for, since,
                       days.working_days_between(thai.to_local(since).date(), thai.to_local(today).date()))
             for memo, waiting_for, since in rows], total
-
-
-def inbox_count_query(user: User):
-    """How many things wait for `user`: the branches counted apart (each on its index) and added."""
-    return _summed_counts(_waiting_branches(user))
 
 
 def inbox_count(session: Session, user: User) -> int:
