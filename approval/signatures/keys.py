@@ -120,8 +120,12 @@ def unlock(session: Session, user, password: str) -> UnlockedKey:
     row = current_key(session, user)
     if row is None:
         return issue_key(session, user, password)
+    return _opened(session, user, row, unwrap(row, password))
+
+
+def _opened(session: Session, user, row: SigningKey, private_key) -> UnlockedKey:
     authority = ca.authority_for(session, user.organization_id)
-    return UnlockedKey(row, unwrap(row, password), x509.load_der_x509_certificate(row.certificate),
+    return UnlockedKey(row, private_key, x509.load_der_x509_certificate(row.certificate),
                        ca.ca_certificate(authority))
 
 
@@ -135,12 +139,9 @@ def open_existing(session: Session, user, password: str) -> UnlockedKey | None:
     if row is None:
         return None
     try:
-        private_key = unwrap(row, password)
+        return _opened(session, user, row, unwrap(row, password))
     except KeyUnavailable:
         return None
-    authority = ca.authority_for(session, user.organization_id)
-    return UnlockedKey(row, private_key, x509.load_der_x509_certificate(row.certificate),
-                       ca.ca_certificate(authority))
 
 
 def ensure_key(session: Session, user, password: str) -> SigningKey:
